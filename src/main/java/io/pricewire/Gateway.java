@@ -1,0 +1,153 @@
+package io.pricewire;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.pricewire.api.ApiVerticle;
+import io.pricewire.config.Settings;
+import io.pricewire.config.SettingsLoader;
+import io.pricewire.demo.DemoSupplierVerticle;
+import io.pricewire.feed.FeedMetrics;
+import io.pricewire.ingest.IngestMetrics;
+import io.pricewire.ledger.ChangeBatch;
+import io.pricewire.ledger.CommitReply;
+import io.pricewire.ledger.CommitRequest;
+import io.pricewire.ledger.LedgerVerticle;
+import io.pricewire.ledger.LocalCodec;
+import io.pricewire.ops.OpsVerticle;
+import io.pricewire.store.MemoryStore;
+import io.pricewire.store.PgStore;
+import io.pricewire.store.Store;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The composition root: builds the store, then deploys the ledger, the public API (one instance
+ * per event loop), the ops port and, when asked, the demo supplier, in that order.
+ */
+public final class Gateway {
+
+  private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+
+  private final Vertx vertx;
+  private final Settings settings;
+  private final Store store;
+  private final List<String> deployments = new ArrayList<>();
+  private int httpPort;
+  private int opsPort;
+
+  private Gateway(Vertx vertx, Settings settings, Store store) {
+    this.vertx = vertx;
+    this.settings = settings;
+    this.store = store;
+  }
+
+  /** A Vert.x instance whose built-in metrics go to the given registry, as ours do. */
+  public static Vertx newVertx(PrometheusMeterRegistry registry) {
+    MicrometerMetricsOptions metrics = new MicrometerMetricsOptions()
+        .setEnabled(true)
+        .setJvmMetricsEnabled(true);
+    return Vertx.builder()
+        .with(new VertxOptions().setMetricsOptions(metrics))
+        .withMetrics(new MicrometerMetricsFactory(registry))
+        .build();
+  }
+
+  public static PrometheusMeterRegistry newRegistry() {
+    return new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  }
+
+  /** Loads settings (file, environment, then the overrides) and starts. */
+  public static Future<Gateway> start(Vertx vertx, PrometheusMeterRegistry registry,
+      java.util.Map<String, String> overrides) {
+    return SettingsLoader.load(vertx, overrides).compose(settings -> start(vertx, registry, settings));
+  }
+
+  public static Future<Gateway> start(Vertx vertx, PrometheusMeterRegistry registry, Settings settings) {
+    LocalCodec.register(vertx.eventBus(), CommitRequest.class, CommitReply.class, ChangeBatch.class);
+    Store store = createStore(vertx, settings);
+    Gateway gateway = new Gateway(vertx, settings, store);
+    return store.open()
+        .compose(v -> gateway.deployAll(registry))
+        .map(gateway)
+        .recover(e -> store.close().transform(x -> Future.failedFuture(e)));
+  }
+
+  private static Store createStore(Vertx vertx, Settings settings) {
+    Settings.StoreSettings s = settings.store();
+    if (s.kind() == Settings.StoreKind.POSTGRES) {
+      log.info("Store: PostgreSQL at {}", SettingsLoader.redact(s.pgUri()));
+      return new PgStore(vertx, s.pg(), s.poolSize(), s.timeoutMs());
+    }
+    log.warn("Store: MEMORY. Offers and the change log live only in this process and are gone when it exits; "
+        + "set PRICEWIRE_STORE=postgres to keep them.");
+    return new MemoryStore();
+  }
+
+  private Future<Gateway> deployAll(PrometheusMeterRegistry registry) {
+    IngestMetrics ingestMetrics = new IngestMetrics(registry);
+    FeedMetrics feedMetrics = new FeedMetrics(registry);
+    List<ApiVerticle> apis = new CopyOnWriteArrayList<>();
+    OpsVerticle ops = new OpsVerticle(settings.http(), store, registry, settings.store().timeoutMs());
+    return deploy(vertx.deployVerticle(new LedgerVerticle(store, settings.ledger().maxBatchItems(),
+        settings.ledger().maxPendingItems(), registry)))
+        .compose(v -> deploy(vertx.deployVerticle(() -> {
+          ApiVerticle api = new ApiVerticle(settings, store, ingestMetrics, feedMetrics);
+          apis.add(api);
+          return api;
+        }, new DeploymentOptions().setInstances(settings.http().eventLoops()))))
+        .compose(v -> deploy(vertx.deployVerticle(ops)))
+        .compose(v -> settings.demo().enabled()
+            ? deploy(vertx.deployVerticle(new DemoSupplierVerticle(settings.demo().intervalMs())))
+            : Future.succeededFuture())
+        .map(v -> {
+          httpPort = apis.get(0).actualPort();
+          opsPort = ops.actualPort();
+          log.info("Pricewire ready: API on port {} (ingest /v1/suppliers/..., feed /v1/feed), ops on port {} "
+              + "(/metrics, /health/ready); {} API event loop(s), {} store", httpPort, opsPort,
+              settings.http().eventLoops(), store.kind());
+          return this;
+        });
+  }
+
+  private Future<Void> deploy(Future<String> deployment) {
+    return deployment.map(id -> {
+      deployments.add(id);
+      return null;
+    });
+  }
+
+  /** Undeploys in reverse order (feed clients are told to resume elsewhere), then closes the store. */
+  public Future<Void> stop() {
+    Future<Void> chain = Future.succeededFuture();
+    for (int i = deployments.size() - 1; i >= 0; i--) {
+      String id = deployments.get(i);
+      chain = chain.compose(v -> vertx.undeploy(id).recover(e -> Future.succeededFuture()));
+    }
+    return chain.compose(v -> store.close());
+  }
+
+  public int httpPort() {
+    return httpPort;
+  }
+
+  public int opsPort() {
+    return opsPort;
+  }
+
+  public Settings settings() {
+    return settings;
+  }
+
+  public Store store() {
+    return store;
+  }
+}

@@ -1,0 +1,38 @@
+package io.pricewire.config;
+
+import io.vertx.pgclient.PgConnectOptions;
+
+/**
+ * The gateway's typed configuration, read once at start by {@link SettingsLoader}. Each
+ * component takes the part it needs.
+ */
+public record Settings(Http http, StoreSettings store, Ingest ingest, Ledger ledger, Feed feed, Demo demo) {
+
+  public enum StoreKind { MEMORY, POSTGRES }
+
+  /** @param eventLoops API verticle instances; each owns its event loop's client connections */
+  public record Http(String host, int port, String opsHost, int opsPort, int eventLoops) {
+  }
+
+  public record StoreSettings(StoreKind kind, PgConnectOptions pg, String pgUri, int poolSize, long timeoutMs) {
+  }
+
+  /**
+   * @param maxBodyBytes limit for JSON array bodies, which are read whole
+   * @param maxStreamBytes limit for NDJSON and feed-file bodies, which are streamed
+   * @param chunkItems streamed items are committed in chunks of this many
+   */
+  public record Ingest(long maxBodyBytes, int maxItems, long maxStreamBytes, long maxStreamItems, int maxLineBytes,
+      int chunkItems) {
+  }
+
+  public record Ledger(int maxBatchItems, int maxPendingItems) {
+  }
+
+  public record Feed(long pingIntervalMs, long pingTimeoutMs, int maxFrameBytes, int maxSubscriptions,
+      int maxInterest, int snapshotChunk) {
+  }
+
+  public record Demo(boolean enabled, long intervalMs) {
+  }
+}

@@ -1,0 +1,234 @@
+package io.pricewire.config;
+
+import io.vertx.config.ConfigRetriever;
+import io.vertx.config.ConfigRetrieverOptions;
+import io.vertx.config.ConfigStoreOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgConnectOptions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads settings with vertx-config, later sources winning: {@code conf/pricewire.properties}
+ * (from the working directory, else from the jar), the file named by {@code PRICEWIRE_CONFIG},
+ * environment variables, then explicit overrides (command-line flags, tests). Then maps them once
+ * into {@link Settings}, reporting every invalid key at once.
+ */
+public final class SettingsLoader {
+
+  private static final Logger log = LoggerFactory.getLogger(SettingsLoader.class);
+  public static final String DEFAULTS = "conf/pricewire.properties";
+  public static final String CONFIG_FILE_KEY = "PRICEWIRE_CONFIG";
+
+  private SettingsLoader() {
+  }
+
+  public static Future<Settings> load(Vertx vertx, Map<String, String> overrides) {
+    ConfigRetrieverOptions options = new ConfigRetrieverOptions().setScanPeriod(0)
+        .addStore(propertiesFile(DEFAULTS, false));
+    String extra = overrides.getOrDefault(CONFIG_FILE_KEY, System.getenv(CONFIG_FILE_KEY));
+    if (extra != null && !extra.isBlank()) {
+      options.addStore(propertiesFile(extra, false));
+    }
+    options.addStore(new ConfigStoreOptions().setType("env").setConfig(new JsonObject().put("raw-data", true)));
+    options.addStore(new ConfigStoreOptions().setType("json").setConfig(new JsonObject(Map.copyOf(overrides))));
+    ConfigRetriever retriever = ConfigRetriever.create(vertx, options);
+    return retriever.getConfig()
+        .eventually(retriever::close)
+        .recover(e -> Future.failedFuture(new SettingsException(List.of("could not read configuration: "
+            + e.getMessage()))))
+        .map(SettingsLoader::map);
+  }
+
+  private static ConfigStoreOptions propertiesFile(String path, boolean optional) {
+    return new ConfigStoreOptions().setType("file").setFormat("properties").setOptional(optional)
+        .setConfig(new JsonObject().put("path", path).put("raw-data", true));
+  }
+
+  /** Maps raw key-value settings to typed ones. Public for tests. */
+  public static Settings map(JsonObject raw) {
+    Reader r = new Reader(raw);
+    int cores = Runtime.getRuntime().availableProcessors();
+    int loops = r.integer("PRICEWIRE_EVENT_LOOPS", 0, 1024);
+    Settings.Http http = new Settings.Http(
+        r.host("PRICEWIRE_HTTP_HOST"),
+        r.port("PRICEWIRE_HTTP_PORT"),
+        r.host("PRICEWIRE_OPS_HOST"),
+        r.port("PRICEWIRE_OPS_PORT"),
+        loops == 0 ? cores : loops);
+    Settings.StoreKind kind = r.choice("PRICEWIRE_STORE", Settings.StoreKind.class);
+    String uri = r.text("PRICEWIRE_PG_URI");
+    PgConnectOptions pg = r.pgUri("PRICEWIRE_PG_URI", uri);
+    Settings.StoreSettings store = new Settings.StoreSettings(kind, pg, uri,
+        r.integer("PRICEWIRE_PG_POOL_SIZE", 1, 1000),
+        r.longValue("PRICEWIRE_STORE_TIMEOUT_MS", 1, 3_600_000));
+    Settings.Ingest ingest = new Settings.Ingest(
+        r.longValue("PRICEWIRE_INGEST_MAX_BODY_BYTES", 1, Integer.MAX_VALUE),
+        r.integer("PRICEWIRE_INGEST_MAX_ITEMS", 1, 10_000_000),
+        r.longValue("PRICEWIRE_INGEST_MAX_STREAM_BYTES", 1, Long.MAX_VALUE),
+        r.longValue("PRICEWIRE_INGEST_MAX_STREAM_ITEMS", 1, Long.MAX_VALUE),
+        r.integer("PRICEWIRE_INGEST_MAX_LINE_BYTES", 64, 64 * 1024 * 1024),
+        r.integer("PRICEWIRE_INGEST_CHUNK_ITEMS", 1, 100_000));
+    Settings.Ledger ledger = new Settings.Ledger(
+        r.integer("PRICEWIRE_LEDGER_MAX_BATCH_ITEMS", 1, 1_000_000),
+        r.integer("PRICEWIRE_LEDGER_MAX_PENDING_ITEMS", 1, 100_000_000));
+    Settings.Feed feed = new Settings.Feed(
+        r.longValue("PRICEWIRE_FEED_PING_INTERVAL_MS", 100, 3_600_000),
+        r.longValue("PRICEWIRE_FEED_PING_TIMEOUT_MS", 100, 3_600_000),
+        r.integer("PRICEWIRE_FEED_MAX_FRAME_BYTES", 256, 64 * 1024 * 1024),
+        r.integer("PRICEWIRE_FEED_MAX_SUBSCRIPTIONS", 1, 100_000),
+        r.integer("PRICEWIRE_FEED_MAX_INTEREST", 1, 10_000_000),
+        r.integer("PRICEWIRE_FEED_SNAPSHOT_CHUNK", 1, 100_000));
+    Settings.Demo demo = new Settings.Demo(
+        r.bool("PRICEWIRE_DEMO"),
+        r.longValue("PRICEWIRE_DEMO_INTERVAL_MS", 10, 3_600_000));
+    if (!r.problems.isEmpty()) {
+      throw new SettingsException(r.problems);
+    }
+    warnAboutUnknownKeys(raw, r.known);
+    return new Settings(http, store, ingest, ledger, feed, demo);
+  }
+
+  private static void warnAboutUnknownKeys(JsonObject raw, Set<String> known) {
+    Set<String> unknown = new TreeSet<>();
+    for (String key : raw.fieldNames()) {
+      if (key.startsWith("PRICEWIRE_") && !known.contains(key) && !key.equals(CONFIG_FILE_KEY)
+          && !key.startsWith("PRICEWIRE_TEST_")) {
+        unknown.add(key);
+      }
+    }
+    if (!unknown.isEmpty()) {
+      log.warn("Ignoring unknown setting(s) {}: check the spelling against the README's configuration table",
+          unknown);
+    }
+  }
+
+  /** Reads one key at a time, collecting every problem instead of stopping at the first. */
+  private static final class Reader {
+    final JsonObject raw;
+    final List<String> problems = new ArrayList<>();
+    final Set<String> known = new TreeSet<>();
+
+    Reader(JsonObject raw) {
+      this.raw = raw;
+    }
+
+    String text(String key) {
+      known.add(key);
+      Object v = raw.getValue(key);
+      if (v == null || String.valueOf(v).isBlank()) {
+        problems.add(key + " is missing; it has a default in " + DEFAULTS + ", so check that file");
+        return null;
+      }
+      return String.valueOf(v).trim();
+    }
+
+    int port(String key) {
+      return integer(key, 0, 65535, "a TCP port number from 0 to 65535 (0 picks a free port)");
+    }
+
+    String host(String key) {
+      String v = text(key);
+      if (v != null && !v.matches("[A-Za-z0-9.:\\-\\[\\]]+")) {
+        problems.add(key + "=\"" + v + "\" is not a host name or IP address, for example 0.0.0.0 or 127.0.0.1");
+      }
+      return v;
+    }
+
+    int integer(String key, int min, int max) {
+      return integer(key, min, max, "a whole number from " + min + " to " + max);
+    }
+
+    int integer(String key, int min, int max, String form) {
+      long v = longValue(key, min, max, form);
+      return (int) v;
+    }
+
+    long longValue(String key, long min, long max) {
+      return longValue(key, min, max, "a whole number from " + min + " to " + max);
+    }
+
+    long longValue(String key, long min, long max, String form) {
+      String v = text(key);
+      if (v == null) {
+        return min;
+      }
+      try {
+        long n = Long.parseLong(v.replace("_", ""));
+        if (n < min || n > max) {
+          problems.add(key + "=" + v + " is out of range: expected " + form);
+          return min;
+        }
+        return n;
+      } catch (NumberFormatException e) {
+        problems.add(key + "=\"" + v + "\" is not valid: expected " + form);
+        return min;
+      }
+    }
+
+    boolean bool(String key) {
+      String v = text(key);
+      if (v == null) {
+        return false;
+      }
+      switch (v.toLowerCase(Locale.ROOT)) {
+        case "true", "yes", "on", "1":
+          return true;
+        case "false", "no", "off", "0":
+          return false;
+        default:
+          problems.add(key + "=\"" + v + "\" is not valid: expected true or false");
+          return false;
+      }
+    }
+
+    <E extends Enum<E>> E choice(String key, Class<E> type) {
+      String v = text(key);
+      List<String> names = new ArrayList<>();
+      for (E e : type.getEnumConstants()) {
+        names.add(e.name().toLowerCase(Locale.ROOT));
+        if (v != null && e.name().equalsIgnoreCase(v)) {
+          return e;
+        }
+      }
+      if (v != null) {
+        problems.add(key + "=\"" + v + "\" is not valid: expected one of " + String.join(", ", names));
+      }
+      return type.getEnumConstants()[0];
+    }
+
+    PgConnectOptions pgUri(String key, String uri) {
+      if (uri == null) {
+        return null;
+      }
+      String form = "a URI such as postgresql://user:password@host:5432/database";
+      if (!uri.startsWith("postgresql://") && !uri.startsWith("postgres://")) {
+        problems.add(key + "=\"" + redact(uri) + "\" is not valid: expected " + form);
+        return null;
+      }
+      try {
+        PgConnectOptions o = PgConnectOptions.fromUri(uri);
+        if (o.getDatabase() == null || o.getDatabase().isBlank()) {
+          problems.add(key + "=\"" + redact(uri) + "\" names no database: expected " + form);
+        }
+        return o;
+      } catch (RuntimeException e) {
+        problems.add(key + "=\"" + redact(uri) + "\" is not valid (" + e.getMessage() + "): expected " + form);
+        return null;
+      }
+    }
+  }
+
+  /** A URI with any password replaced, fit for logs. */
+  public static String redact(String uri) {
+    return uri == null ? null : uri.replaceAll("(://[^:/@]+:)[^@]*@", "$1****@");
+  }
+}

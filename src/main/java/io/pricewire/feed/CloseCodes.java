@@ -1,0 +1,22 @@
+package io.pricewire.feed;
+
+/**
+ * WebSocket close codes the feed uses. Codes 4000-4099 all mean "reconnect and resume with
+ * since = the last epoch and seq you received": nothing is lost, because resume is by state.
+ */
+public final class CloseCodes {
+
+  private CloseCodes() {
+  }
+
+  /** The gateway is shutting down; resume on another node or after restart. */
+  public static final short GOING_AWAY = 1001;
+  /** The client sent a binary frame; the feed speaks JSON text. */
+  public static final short UNSUPPORTED_DATA = 1003;
+  /** A frame was larger than PRICEWIRE_FEED_MAX_FRAME_BYTES. */
+  public static final short MESSAGE_TOO_BIG = 1009;
+  /** The node could not guarantee the stream (a gap in the log, or a new log); resume. */
+  public static final short RESUME = 4000;
+  /** The client answered no ping within PRICEWIRE_FEED_PING_TIMEOUT_MS. */
+  public static final short HEARTBEAT_TIMEOUT = 4001;
+}

@@ -1,0 +1,58 @@
+package io.pricewire.feed;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The feed's meters, shared by every feed hub of the node (all thread-safe). Labels take only
+ * small fixed value sets.
+ */
+public final class FeedMetrics {
+
+  static final Duration[] FRESHNESS_BUCKETS = {
+      Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10),
+      Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
+      Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5),
+      Duration.ofSeconds(10)};
+
+  final AtomicLong webSocketConnections = new AtomicLong();
+  final AtomicLong subscriptions = new AtomicLong();
+  final Counter updatesSent;
+  final Timer commitToWrite;
+  final Timer ingestToWrite;
+
+  public FeedMetrics(MeterRegistry registry) {
+    Gauge.builder("pricewire.feed.connections", webSocketConnections, AtomicLong::get)
+        .description("Open feed connections")
+        .tag("transport", "websocket")
+        .register(registry);
+    Gauge.builder("pricewire.feed.subscriptions", subscriptions, AtomicLong::get)
+        .description("Active feed subscriptions")
+        .register(registry);
+    updatesSent = Counter.builder("pricewire.feed.updates.sent")
+        .description("Offer updates written to feed clients (one per subscription and change)")
+        .register(registry);
+    commitToWrite = Timer.builder("pricewire.feed.commit.to.write")
+        .description("Time from the ledger's commit to the update frame being written to a client")
+        .serviceLevelObjectives(FRESHNESS_BUCKETS)
+        .register(registry);
+    ingestToWrite = Timer.builder("pricewire.feed.ingest.to.write")
+        .description("Time from the ingest request being received to the update frame being written to a client")
+        .serviceLevelObjectives(FRESHNESS_BUCKETS)
+        .register(registry);
+  }
+
+  void written(long committedNanos, long receivedNanos) {
+    long now = System.nanoTime();
+    updatesSent.increment();
+    commitToWrite.record(now - committedNanos, TimeUnit.NANOSECONDS);
+    if (receivedNanos != 0) {
+      ingestToWrite.record(now - receivedNanos, TimeUnit.NANOSECONDS);
+    }
+  }
+}

@@ -1,0 +1,201 @@
+package io.pricewire.ledger;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.pricewire.Addresses;
+import io.pricewire.store.Committed;
+import io.pricewire.store.Store;
+import io.pricewire.store.StoreUnavailableException;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The single writer of the change log on this node (group commit).
+ *
+ * <p>Consumes {@link Addresses#LEDGER_COMMIT}: {@link CommitRequest}s from ingest. While one
+ * transaction is in flight, new requests wait; when it ends, all that waited (up to the batch
+ * limit) go into the next transaction together. Each request is answered only after its
+ * transaction committed.
+ *
+ * <p>Produces {@link Addresses#CHANGES}: one {@link ChangeBatch} per commit that changed
+ * something, strictly in seq order. If the log moved on without this node publishing (a commit
+ * whose answer timed out, yet committed), the missing changes are read back from the store and
+ * published first, so the feed never sees a gap.
+ */
+public final class LedgerVerticle extends VerticleBase {
+
+  private static final Logger log = LoggerFactory.getLogger(LedgerVerticle.class);
+
+  private final Store store;
+  private final int maxBatchItems;
+  private final int maxPendingItems;
+  private final ArrayDeque<Message<CommitRequest>> waiting = new ArrayDeque<>();
+  private int waitingItems;
+  private boolean busy;
+  private long publishedSeq;
+  private String epoch;
+  private MessageConsumer<CommitRequest> consumer;
+
+  private final Counter changesCommitted;
+  private final DistributionSummary batchItems;
+  private final Timer commitTime;
+  private final AtomicLong headSeq = new AtomicLong();
+
+  public LedgerVerticle(Store store, int maxBatchItems, int maxPendingItems, MeterRegistry registry) {
+    this.store = store;
+    this.maxBatchItems = maxBatchItems;
+    this.maxPendingItems = maxPendingItems;
+    this.changesCommitted = Counter.builder("pricewire.ledger.changes")
+        .description("Changes committed to the change log by this node")
+        .register(registry);
+    this.batchItems = DistributionSummary.builder("pricewire.ledger.batch.items")
+        .description("Writes per ledger transaction (group commit size)")
+        .baseUnit("items")
+        .serviceLevelObjectives(1, 10, 100, 1000, 10_000)
+        .register(registry);
+    this.commitTime = Timer.builder("pricewire.ledger.commit")
+        .description("Duration of one ledger transaction, from begin to commit")
+        .serviceLevelObjectives(ms(1), ms(2), ms(5), ms(10), ms(25), ms(50), ms(100), ms(250), ms(1000))
+        .register(registry);
+    Gauge.builder("pricewire.ledger.head.seq", headSeq, AtomicLong::get)
+        .description("Last seq of the change log that this node published")
+        .register(registry);
+  }
+
+  private static java.time.Duration ms(long n) {
+    return java.time.Duration.ofMillis(n);
+  }
+
+  @Override
+  public Future<?> start() {
+    return store.head().map(head -> {
+      epoch = head.epoch();
+      publishedSeq = head.seq();
+      headSeq.set(head.seq());
+      consumer = vertx.eventBus().localConsumer(Addresses.LEDGER_COMMIT, this::onRequest);
+      log.info("Ledger ready: epoch {} at seq {} ({} store)", epoch, publishedSeq, store.kind());
+      return null;
+    });
+  }
+
+  @Override
+  public Future<?> stop() {
+    return consumer == null ? Future.succeededFuture() : consumer.unregister();
+  }
+
+  private void onRequest(Message<CommitRequest> msg) {
+    int n = msg.body().writes().size();
+    if (waitingItems + n > maxPendingItems && waitingItems > 0) {
+      msg.fail(LedgerFailure.OVERLOADED, "the ledger has " + waitingItems + " writes waiting; retry shortly");
+      return;
+    }
+    waiting.add(msg);
+    waitingItems += n;
+    commitNext();
+  }
+
+  private void commitNext() {
+    if (busy || waiting.isEmpty()) {
+      return;
+    }
+    busy = true;
+    List<Message<CommitRequest>> batch = new ArrayList<>();
+    List<LedgerWrite> writes = new ArrayList<>();
+    while (!waiting.isEmpty()
+        && (batch.isEmpty() || writes.size() + waiting.peek().body().writes().size() <= maxBatchItems)) {
+      Message<CommitRequest> m = waiting.poll();
+      waitingItems -= m.body().writes().size();
+      batch.add(m);
+      writes.addAll(m.body().writes());
+    }
+    batchItems.record(writes.size());
+    long started = System.nanoTime();
+    store.commit(writes)
+        .onSuccess(committed -> commitTime.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS))
+        .compose(committed -> {
+          answer(batch, committed);
+          return publish(committed);
+        }, failure -> {
+          refuse(batch, failure);
+          return Future.succeededFuture();
+        })
+        .onComplete(done -> {
+          busy = false;
+          commitNext();
+        });
+  }
+
+  private void answer(List<Message<CommitRequest>> batch, Committed committed) {
+    int from = 0;
+    for (Message<CommitRequest> m : batch) {
+      int n = m.body().writes().size();
+      m.reply(new CommitReply(committed.epoch(), committed.outcomes().subList(from, from + n)));
+      from += n;
+    }
+  }
+
+  private void refuse(List<Message<CommitRequest>> batch, Throwable failure) {
+    boolean unavailable = failure instanceof StoreUnavailableException;
+    if (unavailable) {
+      log.warn("Commit of {} request(s) failed, store unavailable: {}", batch.size(), failure.getMessage());
+    } else {
+      log.error("Commit of {} request(s) failed", batch.size(), failure);
+    }
+    for (Message<CommitRequest> m : batch) {
+      m.fail(unavailable ? LedgerFailure.UNAVAILABLE : LedgerFailure.INTERNAL,
+          unavailable ? failure.getMessage() : "the commit failed: " + failure.getMessage());
+    }
+  }
+
+  private Future<Void> publish(Committed committed) {
+    List<Change> changes = committed.changes();
+    if (changes.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    if (!committed.epoch().equals(epoch)) {
+      log.error("The change log was replaced under this node (epoch {} became {}); publishing from the new log",
+          epoch, committed.epoch());
+      epoch = committed.epoch();
+      publishedSeq = changes.get(0).seq() - 1;
+    }
+    long first = changes.get(0).seq();
+    Future<Void> repaired = first == publishedSeq + 1
+        ? Future.succeededFuture()
+        : store.changesBetween(publishedSeq, first - 1).map(missing -> {
+          log.warn("Publishing {} change(s) committed without an answer (seq {}..{})", missing.size(),
+              publishedSeq + 1, first - 1);
+          send(missing);
+          return null;
+        });
+    return repaired.recover(e -> {
+      log.error("Could not read back changes {}..{}; feed nodes will see a gap and make clients resume",
+          publishedSeq + 1, first - 1, e);
+      return Future.succeededFuture();
+    }).map(v -> {
+      send(changes);
+      return null;
+    });
+  }
+
+  private void send(List<Change> changes) {
+    if (changes.isEmpty()) {
+      return;
+    }
+    ChangeBatch batch = new ChangeBatch(epoch, List.copyOf(changes), System.nanoTime());
+    vertx.eventBus().publish(Addresses.CHANGES, batch);
+    publishedSeq = batch.lastSeq();
+    headSeq.set(publishedSeq);
+    changesCommitted.increment(changes.size());
+  }
+}

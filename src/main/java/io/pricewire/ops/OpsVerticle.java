@@ -1,0 +1,64 @@
+package io.pricewire.ops;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.pricewire.api.ErrorBody;
+import io.pricewire.config.Settings;
+import io.pricewire.store.Store;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.healthchecks.HealthChecks;
+import io.vertx.ext.healthchecks.Status;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.healthchecks.HealthCheckHandler;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+
+/**
+ * The ops port: Prometheus metrics at {@code /metrics}, liveness at {@code /health/live},
+ * readiness at {@code /health/ready} (the store answers). Kept off the public port so that
+ * operators can firewall it separately.
+ */
+public final class OpsVerticle extends VerticleBase {
+
+  private final Settings.Http http;
+  private final Store store;
+  private final PrometheusMeterRegistry registry;
+  private final long storeTimeoutMs;
+  private HttpServer server;
+
+  public OpsVerticle(Settings.Http http, Store store, PrometheusMeterRegistry registry, long storeTimeoutMs) {
+    this.http = http;
+    this.store = store;
+    this.registry = registry;
+    this.storeTimeoutMs = storeTimeoutMs;
+  }
+
+  @Override
+  public Future<?> start() {
+    HealthChecks live = HealthChecks.create(vertx)
+        .register("event-loop", promise -> promise.complete(Status.OK()));
+    HealthChecks ready = HealthChecks.create(vertx)
+        .register("store", storeTimeoutMs, promise -> store.head().onComplete(ar -> {
+          if (ar.succeeded()) {
+            promise.complete(Status.OK(new JsonObject().put("store", store.kind())
+                .put("epoch", ar.result().epoch()).put("seq", ar.result().seq())));
+          } else {
+            promise.complete(Status.KO(new JsonObject().put("store", store.kind())
+                .put("error", String.valueOf(ar.cause().getMessage()))));
+          }
+        }));
+    Router router = Router.router(vertx);
+    router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
+    router.get("/health/live").handler(HealthCheckHandler.createWithHealthChecks(live));
+    router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(ready));
+    router.errorHandler(404, ctx -> ErrorBody.send(ctx.response(), 404, "not_found",
+        "the ops port serves /metrics, /health/live and /health/ready"));
+    return vertx.createHttpServer().requestHandler(router).listen(http.opsPort(), http.opsHost())
+        .onSuccess(s -> server = s);
+  }
+
+  public int actualPort() {
+    return server.actualPort();
+  }
+}

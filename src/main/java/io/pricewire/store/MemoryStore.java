@@ -1,0 +1,150 @@
+package io.pricewire.store;
+
+import io.pricewire.ledger.Change;
+import io.pricewire.ledger.Decision;
+import io.pricewire.ledger.LedgerRules;
+import io.pricewire.ledger.LedgerWrite;
+import io.pricewire.offer.Interest;
+import io.pricewire.offer.Offer;
+import io.pricewire.offer.OfferKey;
+import io.vertx.core.Future;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * The embedded store: offer state in this process's memory, gone on exit. A new epoch each start
+ * tells resuming clients that their log is gone. Keeps no change history: resume is by state.
+ *
+ * <p>A read-write lock makes a snapshot and its seq consistent with each other; the critical
+ * sections are short map operations, never I/O.
+ */
+public final class MemoryStore implements Store {
+
+  private final String epoch = UUID.randomUUID().toString();
+  private final ReadWriteLock lock = new ReentrantReadWriteLock();
+  private final Map<OfferKey, Offer> offers = new HashMap<>();
+  private final Map<String, Set<OfferKey>> bySupplier = new HashMap<>();
+  private final Map<String, Set<OfferKey>> byCategory = new HashMap<>();
+  private long head;
+
+  @Override
+  public String kind() {
+    return "memory";
+  }
+
+  @Override
+  public Future<Void> open() {
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<Committed> commit(List<LedgerWrite> writes) {
+    lock.writeLock().lock();
+    try {
+      Map<OfferKey, Offer> current = new HashMap<>();
+      for (LedgerWrite w : writes) {
+        Offer o = offers.get(w.key());
+        if (o != null) {
+          current.put(w.key(), o);
+        }
+      }
+      Decision d = LedgerRules.decide(writes, current, head, Instant.now().truncatedTo(ChronoUnit.MICROS));
+      d.upserts().forEach(this::put);
+      head = d.head();
+      return Future.succeededFuture(new Committed(epoch, d.outcomes(), d.changes()));
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  private void put(OfferKey key, Offer next) {
+    Offer prev = offers.put(key, next);
+    bySupplier.computeIfAbsent(key.supplier(), s -> new HashSet<>()).add(key);
+    String oldCategory = prev == null ? null : prev.category();
+    if (oldCategory != null && !oldCategory.equals(next.category())) {
+      Set<OfferKey> keys = byCategory.get(oldCategory);
+      keys.remove(key);
+      if (keys.isEmpty()) {
+        byCategory.remove(oldCategory);
+      }
+    }
+    if (next.category() != null) {
+      byCategory.computeIfAbsent(next.category(), c -> new HashSet<>()).add(key);
+    }
+  }
+
+  @Override
+  public Future<Offer> find(OfferKey key) {
+    lock.readLock().lock();
+    try {
+      return Future.succeededFuture(offers.get(key));
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  @Override
+  public Future<Snapshot> snapshot(Interest interest, long afterSeq) {
+    lock.readLock().lock();
+    try {
+      Map<OfferKey, Offer> found = new LinkedHashMap<>();
+      for (OfferKey key : interest.skus()) {
+        take(key, afterSeq, found);
+      }
+      for (String supplier : interest.suppliers()) {
+        for (OfferKey key : bySupplier.getOrDefault(supplier, Set.of())) {
+          take(key, afterSeq, found);
+        }
+      }
+      for (String category : interest.categories()) {
+        for (OfferKey key : byCategory.getOrDefault(category, Set.of())) {
+          take(key, afterSeq, found);
+        }
+      }
+      List<Offer> list = new ArrayList<>(found.values());
+      list.sort(Comparator.comparingLong(Offer::seq));
+      return Future.succeededFuture(new Snapshot(epoch, head, list));
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  private void take(OfferKey key, long afterSeq, Map<OfferKey, Offer> found) {
+    Offer o = offers.get(key);
+    if (o != null && o.seq() > afterSeq) {
+      found.putIfAbsent(key, o);
+    }
+  }
+
+  @Override
+  public Future<List<Change>> changesBetween(long afterSeq, long upToSeq) {
+    // Commits here are instant and always published, so the ledger never sees a gap to repair.
+    return Future.failedFuture(new UnsupportedOperationException("the memory store keeps no change history"));
+  }
+
+  @Override
+  public Future<LogHead> head() {
+    lock.readLock().lock();
+    try {
+      return Future.succeededFuture(new LogHead(epoch, head));
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  @Override
+  public Future<Void> close() {
+    return Future.succeededFuture();
+  }
+}

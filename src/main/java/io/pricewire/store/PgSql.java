@@ -1,0 +1,72 @@
+package io.pricewire.store;
+
+/** Every SQL statement the PostgreSQL store runs. */
+final class PgSql {
+
+  private PgSql() {
+  }
+
+  static final String OFFER_COLUMNS = "supplier, sku, version, seq, currency, price_micros, sale_price_micros, "
+      + "availability, quantity, titles, category, brand, gtin, committed_at";
+
+  /** Takes the log lock: commits from every node queue here, in one order. */
+  static final String LOCK_HEAD = "SELECT epoch::text AS epoch, head_seq FROM ledger FOR UPDATE";
+
+  static final String HEAD = "SELECT epoch::text AS epoch, head_seq FROM ledger";
+
+  static final String SET_HEAD = "UPDATE ledger SET head_seq = $1";
+
+  static final String LOAD_FOR_COMMIT = "SELECT " + qualified("o") + " FROM offers o "
+      + "JOIN unnest($1::text[], $2::text[]) AS k(supplier, sku) ON o.supplier = k.supplier AND o.sku = k.sku";
+
+  static final String UPSERT_OFFERS = "INSERT INTO offers (" + OFFER_COLUMNS + ") "
+      + "SELECT u.supplier, u.sku, u.version, u.seq, u.currency, u.price_micros, u.sale_price_micros, "
+      + "u.availability, u.quantity, u.titles::jsonb, u.category, u.brand, u.gtin, u.committed_at "
+      + "FROM unnest($1::text[], $2::text[], $3::int8[], $4::int8[], $5::text[], $6::int8[], $7::int8[], "
+      + "$8::text[], $9::int8[], $10::text[], $11::text[], $12::text[], $13::text[], $14::timestamptz[]) "
+      + "AS u(supplier, sku, version, seq, currency, price_micros, sale_price_micros, availability, quantity, "
+      + "titles, category, brand, gtin, committed_at) "
+      + "ON CONFLICT (supplier, sku) DO UPDATE SET version = EXCLUDED.version, seq = EXCLUDED.seq, "
+      + "currency = EXCLUDED.currency, price_micros = EXCLUDED.price_micros, "
+      + "sale_price_micros = EXCLUDED.sale_price_micros, availability = EXCLUDED.availability, "
+      + "quantity = EXCLUDED.quantity, titles = EXCLUDED.titles, category = EXCLUDED.category, "
+      + "brand = EXCLUDED.brand, gtin = EXCLUDED.gtin, committed_at = EXCLUDED.committed_at";
+
+  static final String INSERT_CHANGES = "INSERT INTO changes (seq, supplier, sku, version, changed, "
+      + "previous_category, previous_availability, currency, price_micros, sale_price_micros, availability, "
+      + "quantity, titles, category, brand, gtin, committed_at) "
+      + "SELECT u.seq, u.supplier, u.sku, u.version, string_to_array(u.changed, ','), u.previous_category, "
+      + "u.previous_availability, u.currency, u.price_micros, u.sale_price_micros, u.availability, u.quantity, "
+      + "u.titles::jsonb, u.category, u.brand, u.gtin, $17 "
+      + "FROM unnest($1::int8[], $2::text[], $3::text[], $4::int8[], $5::text[], $6::text[], $7::text[], "
+      + "$8::text[], $9::int8[], $10::int8[], $11::text[], $12::int8[], $13::text[], $14::text[], $15::text[], "
+      + "$16::text[]) "
+      + "AS u(seq, supplier, sku, version, changed, previous_category, previous_availability, currency, "
+      + "price_micros, sale_price_micros, availability, quantity, titles, category, brand, gtin)";
+
+  static final String FIND = "SELECT " + OFFER_COLUMNS + " FROM offers WHERE supplier = $1 AND sku = $2";
+
+  /**
+   * One statement, so the head and the offers come from one database snapshot. The left join
+   * yields a single row of nulls when no offer matches, which still carries the head.
+   */
+  static final String SNAPSHOT = "SELECT l.epoch::text AS epoch, l.head_seq, " + qualified("o") + " FROM ledger l "
+      + "LEFT JOIN LATERAL (SELECT * FROM offers x WHERE x.seq > $1 AND (x.supplier = ANY($2::text[]) "
+      + "OR x.category = ANY($3::text[]) "
+      + "OR (x.supplier, x.sku) IN (SELECT * FROM unnest($4::text[], $5::text[])))) o ON true "
+      + "ORDER BY o.seq";
+
+  static final String CHANGES_BETWEEN = "SELECT " + OFFER_COLUMNS
+      + ", changed, previous_category, previous_availability FROM changes WHERE seq > $1 AND seq <= $2 ORDER BY seq";
+
+  private static String qualified(String alias) {
+    StringBuilder sb = new StringBuilder();
+    for (String c : OFFER_COLUMNS.split(", ")) {
+      if (sb.length() > 0) {
+        sb.append(", ");
+      }
+      sb.append(alias).append('.').append(c);
+    }
+    return sb.toString();
+  }
+}

@@ -1,0 +1,338 @@
+package io.pricewire.store;
+
+import io.pricewire.ledger.Change;
+import io.pricewire.ledger.Decision;
+import io.pricewire.ledger.LedgerRules;
+import io.pricewire.ledger.LedgerWrite;
+import io.pricewire.offer.Availability;
+import io.pricewire.offer.Field;
+import io.pricewire.offer.Interest;
+import io.pricewire.offer.Money;
+import io.pricewire.offer.Offer;
+import io.pricewire.offer.OfferKey;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.ClosedConnectionException;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+
+/**
+ * The durable store: PostgreSQL through vertx-pg-client. A commit is one transaction that locks
+ * the log head, reads the touched offers, and writes offers, change-log rows and the new head in
+ * pipelined batch statements; the future completes after COMMIT.
+ */
+public final class PgStore implements Store {
+
+  private final Vertx vertx;
+  private final PgConnectOptions connectOptions;
+  private final PoolOptions poolOptions;
+  private final NetClientOptions netOptions;
+  private final long timeoutMs;
+  private Pool pool;
+
+  public PgStore(Vertx vertx, PgConnectOptions connectOptions, int poolSize, long timeoutMs) {
+    this.vertx = vertx;
+    this.connectOptions = new PgConnectOptions(connectOptions).setPipeliningLimit(16);
+    this.netOptions = new NetClientOptions().setConnectTimeout((int) Math.min(Integer.MAX_VALUE, timeoutMs))
+        .setTcpNoDelay(true).setTcpKeepAlive(true);
+    this.poolOptions = new PoolOptions()
+        .setMaxSize(poolSize)
+        .setName("pricewire")
+        .setConnectionTimeout((int) Math.max(1, timeoutMs))
+        .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS)
+        .setMaxWaitQueueSize(4096);
+    this.timeoutMs = timeoutMs;
+  }
+
+  @Override
+  public String kind() {
+    return "postgres";
+  }
+
+  @Override
+  public Future<Void> open() {
+    return vertx.executeBlocking(() -> Migrations.apply(connectOptions), false)
+        .map(result -> {
+          pool = PgBuilder.pool().with(poolOptions).with(netOptions).connectingTo(connectOptions).using(vertx).build();
+          return null;
+        });
+  }
+
+  @Override
+  public Future<Committed> commit(List<LedgerWrite> writes) {
+    return guard(pool.withTransaction(conn -> lockAndLoad(conn, writes)
+        .compose(loaded -> write(conn, writes, loaded))), "commit");
+  }
+
+  private record Loaded(String epoch, long head, Map<OfferKey, Offer> current) {
+  }
+
+  /** Sent together: the lock comes first on the server, so the read sees every earlier commit. */
+  private Future<Loaded> lockAndLoad(SqlConnection conn, List<LedgerWrite> writes) {
+    Set<OfferKey> keys = new LinkedHashSet<>();
+    for (LedgerWrite w : writes) {
+      keys.add(w.key());
+    }
+    String[] suppliers = new String[keys.size()];
+    String[] skus = new String[keys.size()];
+    int i = 0;
+    for (OfferKey k : keys) {
+      suppliers[i] = k.supplier();
+      skus[i++] = k.sku();
+    }
+    Future<RowSet<Row>> head = conn.query(PgSql.LOCK_HEAD).execute();
+    Future<RowSet<Row>> rows = conn.preparedQuery(PgSql.LOAD_FOR_COMMIT).execute(Tuple.of((Object) suppliers, (Object) skus));
+    return Future.all(head, rows).map(all -> {
+      Row h = head.result().iterator().next();
+      Map<OfferKey, Offer> current = new HashMap<>();
+      for (Row r : rows.result()) {
+        Offer o = toOffer(r);
+        current.put(o.key(), o);
+      }
+      return new Loaded(h.getString("epoch"), h.getLong("head_seq"), current);
+    });
+  }
+
+  private Future<Committed> write(SqlConnection conn, List<LedgerWrite> writes, Loaded loaded) {
+    // PostgreSQL keeps microseconds; truncating here makes the published state equal the stored one.
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+    Decision d = LedgerRules.decide(writes, loaded.current(), loaded.head(), now);
+    Committed committed = new Committed(loaded.epoch(), d.outcomes(), d.changes());
+    if (d.upserts().isEmpty()) {
+      return Future.succeededFuture(committed);
+    }
+    List<Future<?>> steps = new ArrayList<>(3);
+    steps.add(conn.preparedQuery(PgSql.UPSERT_OFFERS).execute(offerRows(d.upserts().values())));
+    if (!d.changes().isEmpty()) {
+      steps.add(conn.preparedQuery(PgSql.INSERT_CHANGES).execute(changeRows(d.changes(), now)));
+      steps.add(conn.preparedQuery(PgSql.SET_HEAD).execute(Tuple.of(d.head())));
+    }
+    return Future.all(steps).map(committed);
+  }
+
+  private static Tuple offerRows(java.util.Collection<Offer> offers) {
+    int n = offers.size();
+    String[] supplier = new String[n];
+    String[] sku = new String[n];
+    Long[] version = new Long[n];
+    Long[] seq = new Long[n];
+    String[] currency = new String[n];
+    Long[] price = new Long[n];
+    Long[] sale = new Long[n];
+    String[] availability = new String[n];
+    Long[] quantity = new Long[n];
+    String[] titles = new String[n];
+    String[] category = new String[n];
+    String[] brand = new String[n];
+    String[] gtin = new String[n];
+    OffsetDateTime[] committedAt = new OffsetDateTime[n];
+    int i = 0;
+    for (Offer o : offers) {
+      supplier[i] = o.supplier();
+      sku[i] = o.sku();
+      version[i] = o.version();
+      seq[i] = o.seq();
+      currency[i] = o.price().currency();
+      price[i] = o.price().micros();
+      sale[i] = o.salePrice() == null ? null : o.salePrice().micros();
+      availability[i] = o.availability().wireName();
+      quantity[i] = o.quantity();
+      titles[i] = titlesJson(o);
+      category[i] = o.category();
+      brand[i] = o.brand();
+      gtin[i] = o.gtin();
+      committedAt[i] = OffsetDateTime.ofInstant(o.committedAt(), ZoneOffset.UTC);
+      i++;
+    }
+    return Tuple.tuple(List.of(supplier, sku, version, seq, currency, price, sale, availability, quantity, titles,
+        category, brand, gtin, committedAt));
+  }
+
+  private static Tuple changeRows(List<Change> changes, Instant now) {
+    int n = changes.size();
+    Long[] seq = new Long[n];
+    String[] supplier = new String[n];
+    String[] sku = new String[n];
+    Long[] version = new Long[n];
+    String[] changed = new String[n];
+    String[] previousCategory = new String[n];
+    String[] previousAvailability = new String[n];
+    String[] currency = new String[n];
+    Long[] price = new Long[n];
+    Long[] sale = new Long[n];
+    String[] availability = new String[n];
+    Long[] quantity = new Long[n];
+    String[] titles = new String[n];
+    String[] category = new String[n];
+    String[] brand = new String[n];
+    String[] gtin = new String[n];
+    for (int i = 0; i < n; i++) {
+      Change c = changes.get(i);
+      Offer o = c.offer();
+      seq[i] = c.seq();
+      supplier[i] = o.supplier();
+      sku[i] = o.sku();
+      version[i] = o.version();
+      changed[i] = c.changed().stream().map(Field::wireName).collect(Collectors.joining(","));
+      previousCategory[i] = c.previousCategory();
+      previousAvailability[i] = c.previousAvailability() == null ? null : c.previousAvailability().wireName();
+      currency[i] = o.price().currency();
+      price[i] = o.price().micros();
+      sale[i] = o.salePrice() == null ? null : o.salePrice().micros();
+      availability[i] = o.availability().wireName();
+      quantity[i] = o.quantity();
+      titles[i] = titlesJson(o);
+      category[i] = o.category();
+      brand[i] = o.brand();
+      gtin[i] = o.gtin();
+    }
+    return Tuple.tuple(List.of(seq, supplier, sku, version, changed, previousCategory, previousAvailability,
+        currency, price, sale, availability, quantity, titles, category, brand, gtin,
+        OffsetDateTime.ofInstant(now, ZoneOffset.UTC)));
+  }
+
+  private static String titlesJson(Offer o) {
+    return new JsonObject(new HashMap<>(o.titles())).encode();
+  }
+
+  @Override
+  public Future<Offer> find(OfferKey key) {
+    return guard(pool.preparedQuery(PgSql.FIND).execute(Tuple.of(key.supplier(), key.sku()))
+        .map(rows -> rows.size() == 0 ? null : toOffer(rows.iterator().next())), "read");
+  }
+
+  @Override
+  public Future<Snapshot> snapshot(Interest interest, long afterSeq) {
+    String[] suppliers = interest.suppliers().toArray(String[]::new);
+    String[] categories = interest.categories().toArray(String[]::new);
+    String[] skuSuppliers = new String[interest.skus().size()];
+    String[] skus = new String[interest.skus().size()];
+    int i = 0;
+    for (OfferKey k : interest.skus()) {
+      skuSuppliers[i] = k.supplier();
+      skus[i++] = k.sku();
+    }
+    Tuple args = Tuple.of(afterSeq, suppliers, categories, skuSuppliers, skus);
+    return guard(pool.preparedQuery(PgSql.SNAPSHOT).execute(args).map(rows -> {
+      String epoch = null;
+      long seq = 0;
+      List<Offer> offers = new ArrayList<>(rows.size());
+      for (Row r : rows) {
+        epoch = r.getString("epoch");
+        seq = r.getLong("head_seq");
+        if (r.getString("supplier") != null) {
+          offers.add(toOffer(r));
+        }
+      }
+      return new Snapshot(epoch, seq, offers);
+    }), "snapshot");
+  }
+
+  @Override
+  public Future<List<Change>> changesBetween(long afterSeq, long upToSeq) {
+    return guard(pool.preparedQuery(PgSql.CHANGES_BETWEEN).execute(Tuple.of(afterSeq, upToSeq)).map(rows -> {
+      List<Change> changes = new ArrayList<>(rows.size());
+      for (Row r : rows) {
+        Set<Field> changed = EnumSet.noneOf(Field.class);
+        for (String name : r.getArrayOfStrings("changed")) {
+          Field f = Field.fromWireName(name);
+          if (f != null) {
+            changed.add(f);
+          }
+        }
+        String previous = r.getString("previous_availability");
+        changes.add(new Change(r.getLong("seq"), toOffer(r), changed, r.getString("previous_category"),
+            previous == null ? null : Availability.parse(previous), 0L));
+      }
+      return changes;
+    }), "read changes");
+  }
+
+  @Override
+  public Future<LogHead> head() {
+    return guard(pool.query(PgSql.HEAD).execute()
+        .map(rows -> {
+          Row r = rows.iterator().next();
+          return new LogHead(r.getString("epoch"), r.getLong("head_seq"));
+        }), "read head");
+  }
+
+  @Override
+  public Future<Void> close() {
+    return pool == null ? Future.succeededFuture() : pool.close();
+  }
+
+  /**
+   * Bounds every call in time and turns unavailability into one retryable failure type: no
+   * answer in time, no connection or a lost one, or a server that is starting, stopping or out of
+   * resources (SQLSTATE classes 08, 53, 57). Other failures pass through as they are.
+   */
+  private <T> Future<T> guard(Future<T> call, String what) {
+    return call.timeout(timeoutMs, TimeUnit.MILLISECONDS).recover(e -> {
+      if (!unavailable(e)) {
+        return Future.failedFuture(e);
+      }
+      String reason = e instanceof TimeoutException ? "no answer within " + timeoutMs + " ms" : e.getMessage();
+      return Future.failedFuture(new StoreUnavailableException("PostgreSQL " + what + " failed: " + reason, e));
+    });
+  }
+
+  static boolean unavailable(Throwable e) {
+    if (e instanceof PgException pg) {
+      String state = String.valueOf(pg.getSqlState());
+      return state.startsWith("08") || state.startsWith("53") || state.startsWith("57");
+    }
+    return e instanceof TimeoutException
+        || e instanceof java.io.IOException
+        || e instanceof ClosedConnectionException
+        || e instanceof io.vertx.core.impl.NoStackTraceTimeoutException
+        || (e.getCause() != null && e.getCause() != e && unavailable(e.getCause()));
+  }
+
+  static Offer toOffer(Row r) {
+    String currency = r.getString("currency");
+    Long sale = r.getLong("sale_price_micros");
+    Object titles = r.getValue("titles");
+    TreeMap<String, String> map = new TreeMap<>();
+    if (titles instanceof JsonObject json) {
+      json.forEach(e -> map.put(e.getKey(), String.valueOf(e.getValue())));
+    }
+    return new Offer(
+        new OfferKey(r.getString("supplier"), r.getString("sku")),
+        r.getLong("version"),
+        r.getLong("seq"),
+        new Money(r.getLong("price_micros"), currency),
+        sale == null ? null : new Money(sale, currency),
+        Availability.parse(r.getString("availability")),
+        r.getLong("quantity"),
+        map,
+        r.getString("category"),
+        r.getString("brand"),
+        r.getString("gtin"),
+        r.getOffsetDateTime("committed_at").toInstant());
+  }
+}

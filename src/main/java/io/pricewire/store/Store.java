@@ -1,0 +1,49 @@
+package io.pricewire.store;
+
+import io.pricewire.ledger.Change;
+import io.pricewire.ledger.LedgerWrite;
+import io.pricewire.offer.Interest;
+import io.pricewire.offer.Offer;
+import io.pricewire.offer.OfferKey;
+import io.vertx.core.Future;
+import java.util.List;
+
+/**
+ * Current offer state and the change log. Implementations are safe to call from any event loop;
+ * {@link #commit} is called by the ledger alone, one commit at a time per gateway node.
+ */
+public interface Store {
+
+  /** "memory" or "postgres", for logs and health answers. */
+  String kind();
+
+  /** Prepares the store (schema migrations, the log's epoch). Called once before use. */
+  Future<Void> open();
+
+  /**
+   * Decides and writes one batch atomically with {@link io.pricewire.ledger.LedgerRules}: offers,
+   * change-log entries and the head seq. The future completes only after the data is durable
+   * (for stores that are durable at all).
+   */
+  Future<Committed> commit(List<LedgerWrite> writes);
+
+  /** The stored state of one offer, or null. */
+  Future<Offer> find(OfferKey key);
+
+  /**
+   * The offers in an interest whose last change is after {@code afterSeq} (all of them when it
+   * is negative), with the log position the result is consistent with.
+   */
+  Future<Snapshot> snapshot(Interest interest, long afterSeq);
+
+  /**
+   * The logged changes with seq in (afterSeq, upToSeq], in seq order: how the ledger repairs a
+   * gap in what it published. Stores that keep no history fail.
+   */
+  Future<List<Change>> changesBetween(long afterSeq, long upToSeq);
+
+  /** The log's identity and last seq; also serves as the readiness probe. */
+  Future<LogHead> head();
+
+  Future<Void> close();
+}

@@ -1,0 +1,100 @@
+package io.pricewire.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pricewire.ledger.Change;
+import io.pricewire.offer.OfferKey;
+import io.pricewire.support.PostgresDatabase;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgConnectOptions;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("PostgreSQL store contract")
+class PostgresStoreTest extends StoreContract {
+
+  private static Vertx vertx;
+  private static PostgresDatabase db;
+  private static PgStore store;
+
+  @BeforeAll
+  static void open() {
+    db = PostgresDatabase.create(PostgresStoreTest.class);
+    vertx = Vertx.vertx();
+    store = newStore();
+    store.open().await();
+  }
+
+  private static PgStore newStore() {
+    return new PgStore(vertx, PgConnectOptions.fromUri(db.uri()), 4, 5000);
+  }
+
+  @AfterAll
+  static void close() {
+    store.close().await();
+    vertx.close().await();
+    db.close();
+  }
+
+  @Override
+  protected Store store() {
+    return store;
+  }
+
+  @Override
+  protected Vertx vertx() {
+    return vertx;
+  }
+
+  @Test
+  @DisplayName("the epoch and head survive reopening the store")
+  void epochSurvivesReopen() {
+    String s = newSupplier();
+    commit(write(s, offer("a", "1.00")));
+    LogHead before = store.head().await();
+    PgStore reopened = new PgStore(vertx, PgConnectOptions.fromUri(db.uri()), 2, 5000);
+    reopened.open().await();
+    try {
+      assertThat(reopened.head().await()).isEqualTo(before);
+      assertThat(reopened.find(new OfferKey(s, "a")).await()).isNotNull();
+    } finally {
+      reopened.close().await();
+    }
+  }
+
+  @Test
+  @DisplayName("two nodes starting at once on an empty database apply the schema once and share one log")
+  void concurrentFirstStart() {
+    try (PostgresDatabase fresh = PostgresDatabase.create(PostgresStoreTest.class)) {
+      PgStore a = new PgStore(vertx, PgConnectOptions.fromUri(fresh.uri()), 2, 5000);
+      PgStore b = new PgStore(vertx, PgConnectOptions.fromUri(fresh.uri()), 2, 5000);
+      Future.join(a.open(), b.open()).await();
+      try {
+        assertThat(a.head().await()).isEqualTo(b.head().await());
+        assertThat(fresh.queryLong("SELECT count(*) FROM ledger")).isEqualTo(1);
+        assertThat(fresh.queryLong("SELECT count(*) FROM flyway_schema_history WHERE success")).isEqualTo(1);
+      } finally {
+        a.close().await();
+        b.close().await();
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("every change is in the change log table, read back in seq order")
+  void changeLog() {
+    String s = newSupplier();
+    Committed c = commit(write(s, offer("a", "1.00")), write(s, "{\"sku\": \"a\", \"availability\": \"out_of_stock\"}"));
+    long first = c.changes().get(0).seq();
+    List<Change> logged = store.changesBetween(first - 1, first + 1).await();
+    assertThat(logged).extracting(Change::seq).containsExactly(first, first + 1);
+    assertThat(logged.get(1).offer()).isEqualTo(c.changes().get(1).offer());
+    assertThat(logged.get(1).changed()).isEqualTo(c.changes().get(1).changed());
+    assertThat(logged.get(1).previousAvailability()).isEqualTo(c.changes().get(1).previousAvailability());
+    assertThat(db.queryLong("SELECT max(seq) FROM changes")).isEqualTo(store.head().await().seq());
+  }
+}

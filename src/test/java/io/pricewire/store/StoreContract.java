@@ -1,0 +1,181 @@
+package io.pricewire.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pricewire.ledger.Change;
+import io.pricewire.ledger.ItemOutcome;
+import io.pricewire.ledger.ItemStatus;
+import io.pricewire.ledger.LedgerWrite;
+import io.pricewire.offer.Interest;
+import io.pricewire.offer.Offer;
+import io.pricewire.offer.OfferKey;
+import io.pricewire.offer.OfferParser;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every store must do, run against each store. Tests use their own supplier ids, so they
+ * share one store without seeing each other's offers.
+ */
+abstract class StoreContract {
+
+  private static final AtomicInteger suppliers = new AtomicInteger();
+
+  protected abstract Store store();
+
+  protected abstract Vertx vertx();
+
+  static String newSupplier() {
+    return "s" + suppliers.incrementAndGet();
+  }
+
+  static LedgerWrite write(String supplier, String json) {
+    var parsed = OfferParser.fromJson(new JsonObject(json), new HashSet<>());
+    assertThat(parsed.errors()).as(json).isEmpty();
+    return new LedgerWrite(supplier, parsed.write(), System.nanoTime());
+  }
+
+  static String offer(String sku, String price) {
+    return "{\"sku\": \"" + sku + "\", \"price\": \"" + price + " CAD\", \"availability\": \"in_stock\"}";
+  }
+
+  Committed commit(LedgerWrite... writes) {
+    return store().commit(List.of(writes)).await();
+  }
+
+  @Test
+  @DisplayName("applied writes get consecutive seqs right after the head, and the head moves")
+  void seqsFollowTheHead() {
+    String s = newSupplier();
+    long head = store().head().await().seq();
+    Committed c = commit(write(s, offer("a", "1.00")), write(s, offer("b", "2.00")), write(s, offer("c", "3.00")));
+    assertThat(c.outcomes()).extracting(ItemOutcome::seq).containsExactly(head + 1, head + 2, head + 3);
+    assertThat(c.changes()).extracting(Change::seq).containsExactly(head + 1, head + 2, head + 3);
+    assertThat(store().head().await().seq()).isEqualTo(head + 3);
+    assertThat(c.epoch()).isEqualTo(store().head().await().epoch());
+  }
+
+  @Test
+  @DisplayName("a committed offer reads back exactly as published")
+  void readBack() {
+    String s = newSupplier();
+    Committed c = commit(write(s, "{\"sku\": \"lobster\", \"price\": \"42.00 CAD\", \"sale_price\": \"39.99 CAD\", "
+        + "\"availability\": \"limited_availability\", \"quantity\": 7, \"title\": {\"en\": \"Lobster\", "
+        + "\"zh-CN\": \"龙虾\"}, \"category\": \"Seafood\", \"brand\": \"Atlantic\", \"gtin\": \"4006381333931\"}"));
+    Offer published = c.changes().get(0).offer();
+    Offer stored = store().find(new OfferKey(s, "lobster")).await();
+    assertThat(stored).isEqualTo(published);
+    assertThat(store().find(new OfferKey(s, "nothing")).await()).isNull();
+  }
+
+  @Test
+  @DisplayName("stale and unchanged writes leave state and head alone")
+  void staleAndUnchanged() {
+    String s = newSupplier();
+    commit(write(s, "{\"sku\": \"a\", \"price\": \"5.00 CAD\", \"availability\": \"in_stock\", \"version\": 5}"));
+    long head = store().head().await().seq();
+    Committed c = commit(write(s, "{\"sku\": \"a\", \"price\": \"4.00 CAD\", \"version\": 4}"),
+        write(s, "{\"sku\": \"a\", \"price\": \"5.00 CAD\", \"version\": 5}"));
+    assertThat(c.outcomes()).extracting(ItemOutcome::status).containsExactly(ItemStatus.STALE, ItemStatus.UNCHANGED);
+    assertThat(c.changes()).isEmpty();
+    assertThat(store().head().await().seq()).isEqualTo(head);
+    assertThat(store().find(new OfferKey(s, "a")).await().price().amount()).isEqualTo("5.00");
+  }
+
+  @Test
+  @DisplayName("a rejected write beside applied ones changes nothing of its own")
+  void rejectedBesideApplied() {
+    String s = newSupplier();
+    Committed c = commit(write(s, offer("ok", "1.00")), write(s, "{\"sku\": \"new-without-price\", \"quantity\": 1}"));
+    assertThat(c.outcomes()).extracting(ItemOutcome::status).containsExactly(ItemStatus.APPLIED, ItemStatus.REJECTED);
+    assertThat(store().find(new OfferKey(s, "new-without-price")).await()).isNull();
+  }
+
+  @Test
+  @DisplayName("a snapshot holds the interest's offers at a seq, and after a seq only those changed since")
+  void snapshots() {
+    String s = newSupplier();
+    String other = newSupplier();
+    commit(write(s, offer("a", "1.00")), write(s, offer("b", "2.00")), write(other, offer("x", "9.00")));
+    long middle = store().head().await().seq();
+    commit(write(s, "{\"sku\": \"b\", \"price\": \"2.50 CAD\"}"));
+    Interest bySupplier = new Interest(Set.of(), Set.of(s), Set.of());
+    Snapshot full = store().snapshot(bySupplier, -1).await();
+    assertThat(full.offers()).extracting(Offer::sku).containsExactly("a", "b");
+    assertThat(full.seq()).isEqualTo(store().head().await().seq());
+    Snapshot since = store().snapshot(bySupplier, middle).await();
+    assertThat(since.offers()).extracting(Offer::sku).containsExactly("b");
+    assertThat(since.offers().get(0).price().amount()).isEqualTo("2.50");
+    Snapshot bySku = store().snapshot(new Interest(Set.of(new OfferKey(other, "x"), new OfferKey(s, "zzz")), Set.of(),
+        Set.of()), -1).await();
+    assertThat(bySku.offers()).extracting(Offer::key).containsExactly(new OfferKey(other, "x"));
+  }
+
+  @Test
+  @DisplayName("category snapshots follow offers that move between categories")
+  void categories() {
+    String s = newSupplier();
+    String fruit = "Fruit " + s;
+    String gifts = "Gifts " + s;
+    commit(write(s, "{\"sku\": \"c\", \"price\": \"1.00 CAD\", \"availability\": \"in_stock\", \"category\": \""
+        + fruit + "\"}"));
+    assertThat(store().snapshot(new Interest(Set.of(), Set.of(), Set.of(fruit)), -1).await().offers()).hasSize(1);
+    commit(write(s, "{\"sku\": \"c\", \"category\": \"" + gifts + "\"}"));
+    assertThat(store().snapshot(new Interest(Set.of(), Set.of(), Set.of(fruit)), -1).await().offers()).isEmpty();
+    assertThat(store().snapshot(new Interest(Set.of(), Set.of(), Set.of(gifts)), -1).await().offers()).hasSize(1);
+  }
+
+  @Test
+  @DisplayName("an empty snapshot still tells the log position")
+  void emptySnapshot() {
+    Snapshot snap = store().snapshot(new Interest(Set.of(), Set.of(newSupplier()), Set.of()), -1).await();
+    assertThat(snap.offers()).isEmpty();
+    assertThat(snap.seq()).isEqualTo(store().head().await().seq());
+    assertThat(snap.epoch()).isEqualTo(store().head().await().epoch());
+  }
+
+  @Test
+  @DisplayName("concurrent commits from several event loops get gapless, unique seqs")
+  void concurrentCommitsAreGapless() throws Exception {
+    String s = newSupplier();
+    long head = store().head().await().seq();
+    int writers = 4;
+    int commitsEach = 40;
+    List<Future<List<Long>>> all = new ArrayList<>();
+    for (int w = 0; w < writers; w++) {
+      int writer = w;
+      var promise = io.vertx.core.Promise.<List<Long>>promise();
+      vertx().getOrCreateContext().runOnContext(v -> {
+        List<Long> seqs = new ArrayList<>();
+        Future<Void> chain = Future.succeededFuture();
+        for (int i = 0; i < commitsEach; i++) {
+          int n = i;
+          chain = chain.compose(x -> store().commit(List.of(write(s, offer("w" + writer + "-" + n, "1.00")),
+              write(s, offer("shared", n + ".00")))).map(c -> {
+                c.changes().forEach(ch -> seqs.add(ch.seq()));
+                return null;
+              }));
+        }
+        chain.map(x -> seqs).onComplete(promise);
+      });
+      all.add(promise.future());
+    }
+    List<Long> seqs = new ArrayList<>();
+    for (Future<List<Long>> f : all) {
+      seqs.addAll(f.await());
+    }
+    assertThat(seqs).doesNotHaveDuplicates();
+    long last = store().head().await().seq();
+    assertThat(seqs).hasSize((int) (last - head));
+    assertThat(seqs.stream().mapToLong(Long::longValue).min().orElseThrow()).isEqualTo(head + 1);
+    assertThat(seqs.stream().mapToLong(Long::longValue).max().orElseThrow()).isEqualTo(last);
+  }
+}

@@ -1,0 +1,147 @@
+package io.pricewire.support;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/** A real WebSocket feed client for tests: frames are queued and read with timeouts. */
+public final class FeedClient implements AutoCloseable {
+
+  private final WebSocketClient client;
+  public final WebSocket ws;
+  private final BlockingQueue<JsonObject> frames = new LinkedBlockingQueue<>();
+  private volatile Short closeCode;
+  private volatile String closeReason;
+
+  private FeedClient(WebSocketClient client, WebSocket ws) {
+    this.client = client;
+    this.ws = ws;
+    ws.textMessageHandler(text -> frames.add(new JsonObject(text)));
+    ws.closeHandler(v -> {
+      closeCode = ws.closeStatusCode();
+      closeReason = ws.closeReason();
+    });
+  }
+
+  public static FeedClient connect(Vertx vertx, int port) {
+    return connect(vertx, port, new WebSocketClientOptions());
+  }
+
+  public static FeedClient connect(Vertx vertx, int port, WebSocketClientOptions options) {
+    WebSocketClient client = vertx.createWebSocketClient(options.setMaxMessageSize(64 * 1024 * 1024));
+    WebSocket ws = client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
+        .setURI("/v1/feed")).await();
+    return new FeedClient(client, ws);
+  }
+
+  public FeedClient send(JsonObject frame) {
+    ws.writeTextMessage(frame.encode()).await();
+    return this;
+  }
+
+  public FeedClient sendText(String text) {
+    ws.writeTextMessage(text).await();
+    return this;
+  }
+
+  /** The next frame, failing if none comes within 10 s. */
+  public JsonObject next() {
+    return next(10_000);
+  }
+
+  public JsonObject next(long timeoutMs) {
+    try {
+      JsonObject f = frames.poll(timeoutMs, TimeUnit.MILLISECONDS);
+      if (f == null) {
+        throw new AssertionError("no frame within " + timeoutMs + " ms (closed: " + closeCode + " " + closeReason + ")");
+      }
+      return f;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  /** The next frame if one comes within the time, else null. */
+  public JsonObject poll(long timeoutMs) {
+    try {
+      return frames.poll(timeoutMs, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  /** Reads the whole answer to a subscribe: all snapshot frames until one without "more". */
+  public List<JsonObject> snapshot() {
+    List<JsonObject> parts = new ArrayList<>();
+    while (true) {
+      JsonObject f = next();
+      if (!"snapshot".equals(f.getString("type"))) {
+        throw new AssertionError("expected a snapshot frame, got " + f.encode());
+      }
+      parts.add(f);
+      if (!f.getBoolean("more")) {
+        return parts;
+      }
+    }
+  }
+
+  /** Reads frames until n updates arrived, failing on anything else. */
+  public List<JsonObject> updates(int n) {
+    List<JsonObject> updates = new ArrayList<>();
+    while (updates.size() < n) {
+      JsonObject f = next();
+      if (!"update".equals(f.getString("type"))) {
+        throw new AssertionError("expected an update frame, got " + f.encode());
+      }
+      updates.add(f);
+    }
+    return updates;
+  }
+
+  /** Waits for the server to close the connection; returns the close code. */
+  public short awaitClose(long timeoutMs) {
+    long deadline = System.currentTimeMillis() + timeoutMs;
+    while (closeCode == null && System.currentTimeMillis() < deadline) {
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+    if (closeCode == null) {
+      throw new AssertionError("the connection was not closed within " + timeoutMs + " ms");
+    }
+    return closeCode;
+  }
+
+  public String closeReason() {
+    return closeReason;
+  }
+
+  public boolean isClosed() {
+    return closeCode != null || ws.isClosed();
+  }
+
+  @Override
+  public void close() {
+    if (!ws.isClosed()) {
+      ws.close();
+    }
+    client.close();
+  }
+
+  public static JsonObject subscribe(String id) {
+    return new JsonObject().put("op", "subscribe").put("id", id);
+  }
+}

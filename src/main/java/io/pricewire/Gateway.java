@@ -23,6 +23,10 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -97,10 +101,11 @@ public final class Gateway {
     FeedMetrics feedMetrics = new FeedMetrics(registry);
     List<ApiVerticle> apis = new CopyOnWriteArrayList<>();
     OpsVerticle ops = new OpsVerticle(settings.http(), store, registry, settings.store().timeoutMs());
+    int port = settings.http().port() == 0 ? freePort(settings.http().host()) : settings.http().port();
     return deploy(vertx.deployVerticle(new LedgerVerticle(store, settings.ledger().maxBatchItems(),
         settings.ledger().maxPendingItems(), registry)))
         .compose(v -> deploy(vertx.deployVerticle(() -> {
-          ApiVerticle api = new ApiVerticle(settings, store, ingestMetrics, feedMetrics);
+          ApiVerticle api = new ApiVerticle(settings, port, store, ingestMetrics, feedMetrics);
           apis.add(api);
           return api;
         }, new DeploymentOptions().setInstances(settings.http().eventLoops()))))
@@ -116,6 +121,20 @@ public final class Gateway {
               settings.http().eventLoops(), store.kind());
           return this;
         });
+  }
+
+  /**
+   * A port that is free now. Instances of one deployment share a fixed port, but each would bind
+   * its own port for 0, so port 0 is resolved once here.
+   */
+  private static int freePort(String host) {
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.setReuseAddress(true);
+      socket.bind(new InetSocketAddress(host, 0));
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException("no free port on " + host, e);
+    }
   }
 
   private Future<Void> deploy(Future<String> deployment) {

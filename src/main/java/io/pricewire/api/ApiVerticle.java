@@ -29,14 +29,17 @@ public final class ApiVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(ApiVerticle.class);
 
   private final Settings settings;
+  private final int port;
   private final Store store;
   private final IngestMetrics ingestMetrics;
   private final FeedMetrics feedMetrics;
   private FeedHub hub;
   private HttpServer server;
 
-  public ApiVerticle(Settings settings, Store store, IngestMetrics ingestMetrics, FeedMetrics feedMetrics) {
+  /** @param port the port to listen on; instances given the same port share it */
+  public ApiVerticle(Settings settings, int port, Store store, IngestMetrics ingestMetrics, FeedMetrics feedMetrics) {
     this.settings = settings;
+    this.port = port;
     this.store = store;
     this.ingestMetrics = ingestMetrics;
     this.feedMetrics = feedMetrics;
@@ -58,7 +61,7 @@ public final class ApiVerticle extends VerticleBase {
     });
     HttpServerOptions options = new HttpServerOptions()
         .setHost(settings.http().host())
-        .setPort(settings.http().port())
+        .setPort(port)
         .setHandle100ContinueAutomatically(true)
         .setMaxWebSocketFrameSize(settings.feed().maxFrameBytes())
         .setMaxWebSocketMessageSize(settings.feed().maxFrameBytes());

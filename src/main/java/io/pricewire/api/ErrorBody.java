@@ -1,5 +1,6 @@
 package io.pricewire.api;
 
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 
@@ -11,6 +12,23 @@ public final class ErrorBody {
 
   public static JsonObject of(int status, String code, String message) {
     return new JsonObject().put("status", status).put("code", code).put("message", message);
+  }
+
+  /**
+   * Answers before the request body was read to its end: the connection is closed after the
+   * answer instead of reading (and discarding) the rest of the body.
+   */
+  public static void refuseUnread(HttpServerRequest request, int status, String code, String message) {
+    HttpServerResponse response = request.response();
+    if (response.ended() || response.headWritten()) {
+      return;
+    }
+    boolean unread = !request.isEnded();
+    if (unread) {
+      response.putHeader("Connection", "close");
+      response.endHandler(v -> request.connection().close());
+    }
+    send(response, status, code, message);
   }
 
   /** Ends the response with {@code {"error": {...}}}; ignored if the response already ended. */

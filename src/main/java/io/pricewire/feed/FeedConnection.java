@@ -2,6 +2,7 @@ package io.pricewire.feed;
 
 import io.pricewire.offer.Offer;
 import io.pricewire.store.Snapshot;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.vertx.core.http.ServerWebSocket;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -29,8 +30,18 @@ final class FeedConnection {
     ws.textMessageHandler(this::onText);
     ws.binaryMessageHandler(b -> close(CloseCodes.UNSUPPORTED_DATA, "binary frames are not supported; send JSON text"));
     ws.pongHandler(b -> lastHeardNanos = System.nanoTime());
-    ws.exceptionHandler(e -> hub.log().debug("Feed connection error: {}", e.getMessage()));
+    ws.exceptionHandler(this::onException);
     ws.closeHandler(v -> onClosed());
+  }
+
+  /** Frames over the size limit or otherwise broken arrive here; answer with their close code. */
+  private void onException(Throwable e) {
+    if (e instanceof CorruptedWebSocketFrameException corrupt) {
+      close((short) corrupt.closeStatus().code(), corrupt.closeStatus().code() == CloseCodes.MESSAGE_TOO_BIG
+          ? "frame larger than " + hub.settings().maxFrameBytes() + " bytes" : "invalid frame: " + e.getMessage());
+    } else {
+      hub.log().debug("Feed connection error: {}", e.toString());
+    }
   }
 
   private void onText(String text) {

@@ -125,15 +125,15 @@ public final class FeedProtocol {
     return new OfferKey(supplier, trimmed);
   }
 
-  private static List<Object> array(JsonObject frame, String name, String op, String id) throws ProtocolError {
+  private static JsonArray array(JsonObject frame, String name, String op, String id) throws ProtocolError {
     Object v = frame.getValue(name);
     if (v == null) {
-      return List.of();
+      return new JsonArray();
     }
     if (!(v instanceof JsonArray a)) {
       throw new ProtocolError("invalid_interest", name + " must be an array", op, id);
     }
-    return a.getList();
+    return a;
   }
 
   private static ClientOp.Since since(JsonObject frame, String op, String id) throws ProtocolError {

@@ -1,5 +1,6 @@
 package io.pricewire.ingest;
 
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
@@ -61,18 +62,17 @@ final class AnswerWriter {
    *
    * @param status used only when nothing was streamed yet
    */
-  void end(int status, JsonObject closing) {
+  Future<Void> end(int status, JsonObject closing) {
     if (response.ended()) {
-      return;
+      return Future.succeededFuture();
     }
     String members = closing.encode();
     Buffer tail = Buffer.buffer("]" + (closing.isEmpty() ? "" : "," + members.substring(1, members.length() - 1))
         + "}");
     if (started) {
-      response.end(tail);
-    } else {
-      response.setStatusCode(status).putHeader("Content-Type", "application/json; charset=utf-8")
-          .end(Buffer.buffer(head).appendBuffer(held).appendBuffer(tail));
+      return response.end(tail);
     }
+    return response.setStatusCode(status).putHeader("Content-Type", "application/json; charset=utf-8")
+        .end(Buffer.buffer(head).appendBuffer(held).appendBuffer(tail));
   }
 }

@@ -139,11 +139,7 @@ public final class IngestApi {
     refuseBody(ctx.request(), status, code, message);
   }
 
-  /** Answers without reading the body; the connection closes rather than read what is left of it. */
   private static void refuseBody(HttpServerRequest request, int status, String code, String message) {
-    if (!request.isEnded()) {
-      request.response().putHeader("Connection", "close");
-    }
-    ErrorBody.send(request.response(), status, code, message);
+    ErrorBody.refuseUnread(request, status, code, message);
   }
 }

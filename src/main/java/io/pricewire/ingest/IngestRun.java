@@ -407,15 +407,22 @@ final class IngestRun {
     if (stopError != null) {
       closing.put("error", stopError);
       status = stopError.getInteger("status");
-      if (retryAfter != null && !answer.started()) {
-        response.putHeader("Retry-After", retryAfter);
-      }
-      if (!inputEnded) {
-        // The rest of the body will not be read: do not keep the connection for another request.
-        response.putHeader("Connection", "close");
+      if (!answer.started()) {
+        if (retryAfter != null) {
+          response.putHeader("Retry-After", retryAfter);
+        }
+        if (!inputEnded) {
+          response.putHeader("Connection", "close");
+        }
       }
     }
-    answer.end(status, closing);
+    boolean unread = !inputEnded;
+    answer.end(status, closing).onComplete(v -> {
+      if (unread) {
+        // The rest of the body will not be read: the connection cannot carry another request.
+        request.connection().close();
+      }
+    });
     metrics.request(source, System.nanoTime() - startedNanos);
   }
 
@@ -429,10 +436,7 @@ final class IngestRun {
   private void refuseBody(int status, String code, String message) {
     finished = true;
     request.pause();
-    if (!inputEnded) {
-      response.putHeader("Connection", "close");
-    }
-    io.pricewire.api.ErrorBody.send(response, status, code, message);
+    io.pricewire.api.ErrorBody.refuseUnread(request, status, code, message);
   }
 
   private void count(ItemStatus status) {

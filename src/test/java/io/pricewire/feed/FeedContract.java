@@ -1,0 +1,277 @@
+package io.pricewire.feed;
+
+import static io.pricewire.support.FeedClient.subscribe;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pricewire.support.FeedClient;
+import io.pricewire.support.Http;
+import io.pricewire.support.TestGateway;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.WebSocketFrame;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The live feed end to end over real HTTP and WebSocket clients, run against each store. Each
+ * test uses its own suppliers.
+ */
+abstract class FeedContract {
+
+  private static final AtomicInteger suppliers = new AtomicInteger();
+  protected Vertx clients;
+  protected Http http;
+  private final List<FeedClient> opened = new ArrayList<>();
+
+  protected abstract TestGateway gateway();
+
+  @BeforeEach
+  void clients() {
+    clients = Vertx.vertx();
+    http = new Http(clients, gateway().port());
+  }
+
+  @AfterEach
+  void closeClients() {
+    opened.forEach(FeedClient::close);
+    http.close();
+    clients.close().await();
+  }
+
+  protected FeedClient connect() {
+    FeedClient c = FeedClient.connect(clients, gateway().port());
+    opened.add(c);
+    return c;
+  }
+
+  static String supplier() {
+    return "feed" + suppliers.incrementAndGet();
+  }
+
+  static JsonObject offer(String sku, String price) {
+    return new JsonObject().put("sku", sku).put("price", price + " CAD").put("availability", "in_stock");
+  }
+
+  JsonArray ingest(String supplier, JsonObject... offers) {
+    JsonArray items = http.offers(supplier, new JsonArray(List.of((Object[]) offers))).getJsonArray("items");
+    for (Object i : items) {
+      assertThat(((JsonObject) i).getString("status")).as(((JsonObject) i).encode()).isIn("applied", "unchanged");
+    }
+    return items;
+  }
+
+  static JsonArray list(String... values) {
+    return new JsonArray(List.of((Object[]) values));
+  }
+
+  @Test
+  @DisplayName("a subscriber gets a snapshot of the current state, then each new change as an update")
+  void snapshotThenUpdate() {
+    String s = supplier();
+    ingest(s, offer("lobster", "42.00").put("quantity", 10), offer("crab", "89.00"));
+    FeedClient c = connect().send(subscribe("sub-1").put("suppliers", list(s)));
+    JsonObject snap = c.snapshot().get(0);
+    assertThat(snap.getString("id")).isEqualTo("sub-1");
+    assertThat(snap.getBoolean("reset")).isFalse();
+    assertThat(snap.getBoolean("resumed")).isFalse();
+    assertThat(snap.getValue("seq")).isInstanceOf(Number.class);
+    assertThat(snap.getValue("epoch")).isInstanceOf(String.class);
+    assertThat(snap.getJsonArray("offers").stream().map(o -> ((JsonObject) o).getString("sku")))
+        .containsExactlyInAnyOrder("lobster", "crab");
+    long seq = ingest(s, new JsonObject().put("sku", "lobster").put("quantity", 0)
+        .put("availability", "out_of_stock")).getJsonObject(0).getLong("seq");
+    JsonObject update = c.next();
+    assertThat(update.getString("type")).isEqualTo("update");
+    assertThat(update.getString("id")).isEqualTo("sub-1");
+    assertThat(update.getLong("seq")).isEqualTo(seq);
+    assertThat(update.getString("epoch")).isEqualTo(snap.getString("epoch"));
+    assertThat(update.getJsonArray("changed")).containsExactlyInAnyOrder("availability", "quantity");
+    JsonObject o = update.getJsonObject("offer");
+    assertThat(o.getString("sku")).isEqualTo("lobster");
+    assertThat(o.getLong("version")).isEqualTo(2);
+    assertThat(o.getString("availability")).isEqualTo("out_of_stock");
+    assertThat(o.getLong("quantity")).isZero();
+    assertThat(o.getJsonObject("price").getString("amount")).isEqualTo("42.00");
+  }
+
+  @Test
+  @DisplayName("interest by sku, by supplier and by category each match, and nothing else arrives")
+  void interestKinds() {
+    String a = supplier();
+    String b = supplier();
+    String category = "Cherries " + a;
+    ingest(a, offer("one", "1.00"), offer("two", "2.00"));
+    ingest(b, offer("three", "3.00").put("category", category), offer("four", "4.00"));
+    FeedClient bySku = connect().send(subscribe("k").put("skus", new JsonArray()
+        .add(new JsonObject().put("supplier", a).put("sku", "one")).add(b + ":four")));
+    FeedClient byCategory = connect().send(subscribe("c").put("categories", list(category)));
+    assertThat(bySku.snapshot().get(0).getJsonArray("offers")).hasSize(2);
+    assertThat(byCategory.snapshot().get(0).getJsonArray("offers")).hasSize(1);
+    ingest(a, new JsonObject().put("sku", "two").put("price", "2.50 CAD"));
+    ingest(a, new JsonObject().put("sku", "one").put("price", "1.50 CAD"));
+    ingest(b, new JsonObject().put("sku", "three").put("category", "Moved " + a));
+    assertThat(bySku.next().getJsonObject("offer").getString("sku")).isEqualTo("one");
+    JsonObject moved = byCategory.next();
+    assertThat(moved.getJsonObject("offer").getString("category")).isEqualTo("Moved " + a);
+    ingest(b, new JsonObject().put("sku", "three").put("price", "3.50 CAD"));
+    assertThat(bySku.poll(300)).isNull();
+    assertThat(byCategory.poll(300)).as("the offer left the category").isNull();
+  }
+
+  @Test
+  @DisplayName("changes racing a subscribe arrive exactly once, in seq order, after the snapshot")
+  void noGapNoDuplicate() throws Exception {
+    String s = supplier();
+    ingest(s, offer("p", "1.00"));
+    Thread writer = new Thread(() -> {
+      for (int i = 2; i <= 60; i++) {
+        ingest(s, new JsonObject().put("sku", "p").put("price", i + ".00 CAD"));
+      }
+    });
+    writer.start();
+    FeedClient c = connect().send(subscribe("race").put("suppliers", list(s)));
+    JsonObject snap = c.snapshot().get(0);
+    writer.join();
+    long last = snap.getLong("seq");
+    String price = snap.getJsonArray("offers").getJsonObject(0).getJsonObject("price").getString("amount");
+    while (!price.equals("60.00")) {
+      JsonObject u = c.next();
+      assertThat(u.getLong("seq")).isGreaterThan(last);
+      last = u.getLong("seq");
+      String next = u.getJsonObject("offer").getJsonObject("price").getString("amount");
+      assertThat(Double.parseDouble(next)).as("prices only go up in this test").isGreaterThan(Double.parseDouble(price));
+      price = next;
+    }
+    assertThat(c.poll(300)).isNull();
+  }
+
+  @Test
+  @DisplayName("resume brings exactly the offers in the interest that changed while away, then live updates")
+  void resume() {
+    String s = supplier();
+    String other = supplier();
+    ingest(s, offer("a", "1.00"), offer("b", "2.00"), offer("c", "3.00"));
+    FeedClient first = connect().send(subscribe("r").put("suppliers", list(s)));
+    JsonObject snap = first.snapshot().get(0);
+    ingest(s, new JsonObject().put("sku", "a").put("price", "1.10 CAD"));
+    JsonObject lastSeen = first.next();
+    first.close();
+    ingest(s, new JsonObject().put("sku", "b").put("price", "2.20 CAD"));
+    ingest(s, new JsonObject().put("sku", "b").put("price", "2.30 CAD"));
+    ingest(other, offer("x", "9.00"));
+    ingest(s, offer("d", "4.00"));
+    FeedClient again = connect().send(subscribe("r").put("suppliers", list(s))
+        .put("since", new JsonObject().put("epoch", lastSeen.getString("epoch")).put("seq", lastSeen.getLong("seq"))));
+    JsonObject resumed = again.snapshot().get(0);
+    assertThat(resumed.getBoolean("resumed")).isTrue();
+    assertThat(resumed.getBoolean("reset")).isFalse();
+    assertThat(resumed.getString("epoch")).isEqualTo(snap.getString("epoch"));
+    Map<String, String> prices = new HashMap<>();
+    resumed.getJsonArray("offers").forEach(o -> prices.put(((JsonObject) o).getString("sku"),
+        ((JsonObject) o).getJsonObject("price").getString("amount")));
+    assertThat(prices).containsExactlyInAnyOrderEntriesOf(Map.of("b", "2.30", "d", "4.00"));
+    ingest(s, new JsonObject().put("sku", "c").put("price", "3.30 CAD"));
+    assertThat(again.next().getJsonObject("offer").getString("sku")).isEqualTo("c");
+  }
+
+  @Test
+  @DisplayName("a since from another log gets the full state marked as a reset")
+  void epochMismatch() {
+    String s = supplier();
+    ingest(s, offer("a", "1.00"), offer("b", "2.00"));
+    FeedClient c = connect().send(subscribe("e").put("suppliers", list(s))
+        .put("since", new JsonObject().put("epoch", "not-this-log").put("seq", 5)));
+    JsonObject snap = c.snapshot().get(0);
+    assertThat(snap.getBoolean("reset")).isTrue();
+    assertThat(snap.getBoolean("resumed")).isFalse();
+    assertThat(snap.getJsonArray("offers")).hasSize(2);
+  }
+
+  @Test
+  @DisplayName("large snapshots come in several frames, the last without more")
+  void chunkedSnapshot() {
+    String s = supplier();
+    JsonObject[] offers = new JsonObject[7];
+    for (int i = 0; i < offers.length; i++) {
+      offers[i] = offer("o" + i, "1.00");
+    }
+    ingest(s, offers);
+    List<JsonObject> parts = connect().send(subscribe("big").put("suppliers", list(s))).snapshot();
+    assertThat(parts).hasSize(3);
+    assertThat(parts.stream().mapToInt(p -> p.getJsonArray("offers").size()).sum()).isEqualTo(7);
+    assertThat(parts.stream().map(p -> p.getLong("seq")).distinct()).hasSize(1);
+  }
+
+  @Test
+  @DisplayName("unsubscribe is confirmed and stops updates; other subscriptions go on")
+  void unsubscribe() {
+    String s = supplier();
+    ingest(s, offer("a", "1.00"));
+    FeedClient c = connect().send(subscribe("one").put("suppliers", list(s)));
+    c.snapshot();
+    c.send(subscribe("two").put("skus", list(s + ":a")));
+    c.snapshot();
+    c.send(new JsonObject().put("op", "unsubscribe").put("id", "one"));
+    assertThat(c.next()).isEqualTo(new JsonObject().put("type", "unsubscribed").put("id", "one"));
+    ingest(s, new JsonObject().put("sku", "a").put("price", "1.50 CAD"));
+    assertThat(c.next().getString("id")).isEqualTo("two");
+    assertThat(c.poll(300)).isNull();
+  }
+
+  @Test
+  @DisplayName("malformed frames and unknown ops get errors and the connection stays open")
+  void protocolErrors() {
+    FeedClient c = connect();
+    c.sendText("{not json");
+    assertThat(c.next().getString("code")).isEqualTo("malformed_json");
+    c.sendText("[1, 2]");
+    assertThat(c.next().getString("code")).isEqualTo("not_an_object");
+    c.send(new JsonObject().put("op", "subscrib").put("id", "x"));
+    JsonObject unknown = c.next();
+    assertThat(unknown.getString("type")).isEqualTo("error");
+    assertThat(unknown.getString("code")).isEqualTo("unknown_op");
+    assertThat(unknown.getString("op")).isEqualTo("subscrib");
+    assertThat(unknown.getString("id")).isEqualTo("x");
+    c.send(subscribe("empty"));
+    assertThat(c.next().getString("code")).isEqualTo("empty_interest");
+    c.send(subscribe("bad").put("suppliers", list("Not A Supplier")));
+    assertThat(c.next().getString("code")).isEqualTo("invalid_interest");
+    c.send(subscribe("since").put("suppliers", list("a")).put("since", new JsonObject().put("seq", "x")));
+    assertThat(c.next().getString("code")).isEqualTo("invalid_since");
+    c.send(new JsonObject().put("op", "unsubscribe").put("id", "never"));
+    assertThat(c.next().getString("code")).isEqualTo("unknown_subscription");
+    c.send(subscribe("dup").put("suppliers", list("a")));
+    c.snapshot();
+    c.send(subscribe("dup").put("suppliers", list("b")));
+    assertThat(c.next().getString("code")).isEqualTo("duplicate_id");
+    c.send(new JsonObject().put("op", "ping").put("id", "p1"));
+    assertThat(c.next()).isEqualTo(new JsonObject().put("type", "pong").put("id", "p1"));
+    assertThat(c.isClosed()).isFalse();
+  }
+
+  @Test
+  @DisplayName("a binary frame closes the connection with 1003")
+  void binaryFrame() {
+    FeedClient c = connect();
+    c.ws.writeBinaryMessage(Buffer.buffer(new byte[] {1, 2, 3}));
+    assertThat(c.awaitClose(5000)).isEqualTo(CloseCodes.UNSUPPORTED_DATA);
+  }
+
+  @Test
+  @DisplayName("a frame over the size limit closes the connection with 1009")
+  void frameTooBig() {
+    FeedClient c = connect();
+    String big = subscribe("big").put("suppliers", list("a")).put("pad", "x".repeat(70_000)).encode();
+    c.ws.writeFrame(WebSocketFrame.textFrame(big, true));
+    assertThat(c.awaitClose(5000)).isEqualTo(CloseCodes.MESSAGE_TOO_BIG);
+  }
+}

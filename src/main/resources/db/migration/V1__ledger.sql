@@ -28,8 +28,9 @@ CREATE TABLE offers (
   committed_at       timestamptz NOT NULL,
   PRIMARY KEY (supplier, sku)
 );
-CREATE INDEX offers_by_seq ON offers (seq);
-CREATE INDEX offers_by_category ON offers (category, seq) WHERE category IS NOT NULL;
+-- Resume asks "which offers of these suppliers / categories changed after seq".
+CREATE INDEX offers_by_supplier_seq ON offers (supplier, seq);
+CREATE INDEX offers_by_category_seq ON offers (category, seq) WHERE category IS NOT NULL;
 
 -- The change log: every committed state in seq order, with the fields that changed.
 CREATE TABLE changes (

@@ -52,7 +52,7 @@ public final class WatchCommand implements Callable<Integer> {
   @Option(names = "--count", defaultValue = "0", description = "Exit after this many updates (0: run until stopped).")
   long count;
 
-  private final PrintStream out = System.out;
+  private final PrintStream out;
   private final Map<String, Offer> offers = new HashMap<>();
   private final CountDownLatch done = new CountDownLatch(1);
   private String epoch;
@@ -60,6 +60,15 @@ public final class WatchCommand implements Callable<Integer> {
   private long updates;
   private Vertx vertx;
   private WebSocketClient client;
+
+  public WatchCommand() {
+    this(System.out);
+  }
+
+  /** @param out where the feed is printed */
+  public WatchCommand(PrintStream out) {
+    this.out = out;
+  }
 
   @Override
   public Integer call() throws InterruptedException {

@@ -47,13 +47,17 @@ final class PgSql {
   static final String FIND = "SELECT " + OFFER_COLUMNS + " FROM offers WHERE supplier = $1 AND sku = $2";
 
   /**
-   * One statement, so the head and the offers come from one database snapshot. The left join
-   * yields a single row of nulls when no offer matches, which still carries the head.
+   * One statement, so the head and the offers come from one database snapshot. Each kind of
+   * interest is its own indexed branch; the left join yields a single row of nulls when no offer
+   * matches, which still carries the head.
    */
-  static final String SNAPSHOT = "SELECT l.epoch::text AS epoch, l.head_seq, " + qualified("o") + " FROM ledger l "
-      + "LEFT JOIN LATERAL (SELECT * FROM offers x WHERE x.seq > $1 AND (x.supplier = ANY($2::text[]) "
-      + "OR x.category = ANY($3::text[]) "
-      + "OR (x.supplier, x.sku) IN (SELECT * FROM unnest($4::text[], $5::text[])))) o ON true "
+  static final String SNAPSHOT = "WITH head AS (SELECT epoch::text AS epoch, head_seq FROM ledger), "
+      + "matched AS ("
+      + "SELECT * FROM offers WHERE supplier = ANY($2::text[]) AND seq > $1 "
+      + "UNION SELECT * FROM offers WHERE category = ANY($3::text[]) AND seq > $1 "
+      + "UNION SELECT x.* FROM offers x JOIN unnest($4::text[], $5::text[]) AS k(supplier, sku) "
+      + "ON x.supplier = k.supplier AND x.sku = k.sku WHERE x.seq > $1) "
+      + "SELECT head.epoch, head.head_seq, " + qualified("o") + " FROM head LEFT JOIN matched o ON true "
       + "ORDER BY o.seq";
 
   static final String CHANGES_BETWEEN = "SELECT " + OFFER_COLUMNS

@@ -57,6 +57,9 @@ public final class PgStore implements Store {
   public PgStore(Vertx vertx, PgConnectOptions connectOptions, int poolSize, long timeoutMs) {
     this.vertx = vertx;
     this.connectOptions = new PgConnectOptions(connectOptions).setPipeliningLimit(16);
+    // Every query here is short: JIT compilation would cost more than it saves.
+    this.connectOptions.addProperty("jit", "off");
+    this.connectOptions.addProperty("application_name", "pricewire");
     this.netOptions = new NetClientOptions().setConnectTimeout((int) Math.min(Integer.MAX_VALUE, timeoutMs))
         .setTcpNoDelay(true).setTcpKeepAlive(true);
     this.poolOptions = new PoolOptions()

@@ -1,0 +1,16 @@
+package io.pricewire.bench;
+
+import picocli.CommandLine.Command;
+
+/** {@code pricewire bench}: load generators that measure a running gateway and print figures. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    description = {"Measure a running gateway. Start it first (for durable figures with PRICEWIRE_STORE=postgres),",
+        "then run one of the workloads below from another terminal: the load runs in this separate process."},
+    subcommands = {IngestBench.class, FanoutBench.class})
+public final class BenchCommand implements Runnable {
+
+  @Override
+  public void run() {
+    new picocli.CommandLine(this).usage(System.out);
+  }
+}

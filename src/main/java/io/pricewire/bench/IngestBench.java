@@ -1,0 +1,159 @@
+package io.pricewire.bench;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.Histogram;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Closed-loop ingest: N suppliers each keep one request of B price changes in flight, as fast as
+ * the gateway answers. Reports applied (committed) updates per second and request latency.
+ */
+@Command(name = "ingest", mixinStandardHelpOptions = true,
+    description = "Maximum committed updates per second with N concurrent suppliers sending batches of B.")
+public final class IngestBench implements Callable<Integer> {
+
+  @Option(names = "--url", defaultValue = "http://127.0.0.1:8080", description = "Gateway base URL (default: ${DEFAULT-VALUE}).")
+  URI url;
+
+  @Option(names = "--suppliers", defaultValue = "8", description = "Concurrent suppliers, one request in flight each (default: ${DEFAULT-VALUE}).")
+  int suppliers;
+
+  @Option(names = "--batch", defaultValue = "500", description = "Offers per request (default: ${DEFAULT-VALUE}).")
+  int batch;
+
+  @Option(names = "--offers", defaultValue = "10000", description = "Distinct offers per supplier (default: ${DEFAULT-VALUE}).")
+  int offers;
+
+  @Option(names = "--format", defaultValue = "ndjson", description = "Body format: json or ndjson (default: ${DEFAULT-VALUE}).")
+  String format;
+
+  @Option(names = "--warmup", defaultValue = "5", description = "Seconds of load before measuring (default: ${DEFAULT-VALUE}).")
+  int warmup;
+
+  @Option(names = "--duration", defaultValue = "20", description = "Seconds measured (default: ${DEFAULT-VALUE}).")
+  int duration;
+
+  private final AtomicLong applied = new AtomicLong();
+  private final AtomicLong other = new AtomicLong();
+  private final AtomicLong failed = new AtomicLong();
+  private final Histogram latency = Percentiles.micros();
+  private volatile boolean measuring;
+  private volatile boolean stopping;
+
+  @Override
+  public Integer call() throws Exception {
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
+    HttpClientAgent client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
+        new PoolOptions().setHttp1MaxSize(suppliers));
+    System.out.printf("ingest bench: %d suppliers x %d offers per %s request against %s%n", suppliers, batch, format,
+        url);
+    CountDownLatch done = new CountDownLatch(suppliers);
+    for (int s = 0; s < suppliers; s++) {
+      String supplier = "bench-ingest-" + s;
+      vertx.runOnContext(v -> loop(client, supplier, done));
+    }
+    Thread.sleep(warmup * 1000L);
+    applied.set(0);
+    other.set(0);
+    failed.set(0);
+    synchronized (latency) {
+      latency.reset();
+    }
+    measuring = true;
+    long start = System.nanoTime();
+    Thread.sleep(duration * 1000L);
+    measuring = false;
+    double seconds = (System.nanoTime() - start) / 1e9;
+    stopping = true;
+    done.await();
+    long a = applied.get();
+    System.out.printf("applied updates/s      %,.0f  (%,d applied, %,d unchanged/stale/rejected, %d failed requests, "
+        + "%.1f s)%n", a / seconds, a, other.get(), failed.get(), seconds);
+    synchronized (latency) {
+      System.out.println("request latency        " + Percentiles.row(latency));
+      System.out.println(new JsonObject().put("workload", "ingest").put("suppliers", suppliers).put("batch", batch)
+          .put("format", format).put("applied_per_second", Math.round(a / seconds))
+          .put("failed_requests", failed.get()).put("latency", Percentiles.json(latency)).encode());
+    }
+    vertx.close().await();
+    return 0;
+  }
+
+  private void loop(HttpClientAgent client, String supplier, CountDownLatch done) {
+    if (stopping) {
+      done.countDown();
+      return;
+    }
+    Buffer body = body();
+    long sent = System.nanoTime();
+    RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(url
+        .resolve("/v1/suppliers/" + supplier + "/offers").toString())
+        .putHeader("Content-Type", format.equals("json") ? "application/json" : "application/x-ndjson");
+    client.request(request)
+        .compose(req -> req.send(body))
+        .compose(resp -> resp.body().map(b -> {
+          if (resp.statusCode() != 200) {
+            throw new IllegalStateException("HTTP " + resp.statusCode() + ": " + b.toString().substring(0,
+                Math.min(200, b.length())));
+          }
+          return b.toJsonObject().getJsonObject("counts");
+        }))
+        .onComplete(ar -> {
+          if (measuring) {
+            if (ar.succeeded()) {
+              applied.addAndGet(ar.result().getLong("applied"));
+              other.addAndGet(ar.result().getLong("unchanged") + ar.result().getLong("stale")
+                  + ar.result().getLong("rejected"));
+              synchronized (latency) {
+                latency.recordValue((System.nanoTime() - sent) / 1000);
+              }
+            } else {
+              failed.incrementAndGet();
+            }
+          }
+          if (ar.failed() && failed.get() < 3) {
+            System.out.println("request failed: " + ar.cause().getMessage());
+          }
+          loop(client, supplier, done);
+        });
+  }
+
+  private Buffer body() {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    Buffer b = Buffer.buffer(batch * 90);
+    boolean json = format.equals("json");
+    if (json) {
+      b.appendString("[");
+    }
+    for (int i = 0; i < batch; i++) {
+      if (json && i > 0) {
+        b.appendString(",");
+      }
+      b.appendString("{\"sku\":\"o").appendString(Integer.toString(random.nextInt(offers)))
+          .appendString("\",\"price\":\"").appendString(Integer.toString(1 + random.nextInt(1000))).appendString(".")
+          .appendString(String.format("%02d", random.nextInt(100)))
+          .appendString(" CAD\",\"availability\":\"in_stock\"}");
+      if (!json) {
+        b.appendString("\n");
+      }
+    }
+    if (json) {
+      b.appendString("]");
+    }
+    return b;
+  }
+}

@@ -1,0 +1,54 @@
+package io.pricewire.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pricewire.support.Http;
+import io.pricewire.support.TestGateway;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+@DisplayName("pricewire watch")
+class WatchCommandTest {
+
+  @Test
+  @DisplayName("prints the snapshot, then a line per update with the old and new price and the chosen title")
+  void printsUpdates() throws Exception {
+    try (TestGateway gateway = TestGateway.memory()) {
+      Vertx clients = Vertx.vertx();
+      try (Http http = new Http(clients, gateway.port())) {
+        http.offers("atlantic-seafood", new JsonArray().add(new JsonObject().put("sku", "lobster")
+            .put("price", "42.00 CAD").put("availability", "in_stock")
+            .put("title", new JsonObject().put("en", "Live lobster").put("zh-CN", "活龙虾"))));
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+        CommandLine cli = new CommandLine(new WatchCommand(out));
+        CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> cli.execute(
+            "--url", "ws://127.0.0.1:" + gateway.port() + "/v1/feed", "--suppliers", "atlantic-seafood",
+            "--locale", "zh-CN", "--count", "1"));
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (!bytes.toString(StandardCharsets.UTF_8).contains("snapshot") && System.currentTimeMillis() < deadline) {
+          Thread.sleep(20);
+        }
+        http.offers("atlantic-seafood", new JsonArray().add(new JsonObject().put("sku", "lobster")
+            .put("price", "39.50 CAD")));
+        assertThat(exit.get(10, TimeUnit.SECONDS)).isZero();
+        String printed = bytes.toString(StandardCharsets.UTF_8);
+        assertThat(printed).contains("# snapshot at seq 1: 1 offer(s)");
+        assertThat(printed).contains("atlantic-seafood:lobster");
+        assertThat(printed).contains("price 42.00 -> 39.50 CAD");
+        assertThat(printed).contains("活龙虾");
+      } finally {
+        clients.close().await();
+      }
+    }
+  }
+}

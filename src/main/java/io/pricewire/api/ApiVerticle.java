@@ -51,6 +51,7 @@ public final class ApiVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     new IngestApi(vertx, store, settings.ingest(), settings.store().timeoutMs() * 2, ingestMetrics).mount(router);
     router.get("/v1/feed").handler(this::upgrade);
+    router.get("/v1/feed/sse").handler(ctx -> hub.acceptSse(ctx.request()));
     router.errorHandler(404, ctx -> ErrorBody.send(ctx.response(), 404, "not_found",
         "no endpoint " + ctx.request().method() + " " + ctx.request().path()));
     router.errorHandler(405, ctx -> ErrorBody.send(ctx.response(), 405, "method_not_allowed",
@@ -64,7 +65,12 @@ public final class ApiVerticle extends VerticleBase {
         .setPort(port)
         .setHandle100ContinueAutomatically(true)
         .setMaxWebSocketFrameSize(settings.feed().maxFrameBytes())
-        .setMaxWebSocketMessageSize(settings.feed().maxFrameBytes());
+        .setMaxWebSocketMessageSize(settings.feed().maxFrameBytes())
+        .setPerMessageWebSocketCompressionSupported(settings.feed().compression())
+        .setPerFrameWebSocketCompressionSupported(false)
+        .setWebSocketCompressionLevel(settings.feed().compressionLevel())
+        // A client that does not answer the close handshake is dropped after this many seconds.
+        .setWebSocketClosingTimeout(5);
     return hub.start()
         .compose(v -> vertx.createHttpServer(options).requestHandler(router).listen())
         .onSuccess(s -> server = s);

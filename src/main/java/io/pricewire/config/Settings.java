@@ -29,8 +29,13 @@ public record Settings(Http http, StoreSettings store, Ingest ingest, Ledger led
   public record Ledger(int maxBatchItems, int maxPendingItems) {
   }
 
+  /**
+   * @param slowTimeoutMs a client that takes no data this long is closed (4002)
+   * @param sseRetryMs the reconnection delay SSE clients are told
+   */
   public record Feed(long pingIntervalMs, long pingTimeoutMs, int maxFrameBytes, int maxSubscriptions,
-      int maxInterest, int snapshotChunk) {
+      int maxInterest, int snapshotChunk, long slowTimeoutMs, boolean compression, int compressionLevel,
+      long sseRetryMs) {
   }
 
   public record Demo(boolean enabled, long intervalMs) {

@@ -86,7 +86,11 @@ public final class SettingsLoader {
         r.integer("PRICEWIRE_FEED_MAX_FRAME_BYTES", 256, 64 * 1024 * 1024),
         r.integer("PRICEWIRE_FEED_MAX_SUBSCRIPTIONS", 1, 100_000),
         r.integer("PRICEWIRE_FEED_MAX_INTEREST", 1, 10_000_000),
-        r.integer("PRICEWIRE_FEED_SNAPSHOT_CHUNK", 1, 100_000));
+        r.integer("PRICEWIRE_FEED_SNAPSHOT_CHUNK", 1, 100_000),
+        r.longValue("PRICEWIRE_FEED_SLOW_TIMEOUT_MS", 100, 3_600_000),
+        r.bool("PRICEWIRE_FEED_COMPRESSION"),
+        r.integer("PRICEWIRE_FEED_COMPRESSION_LEVEL", 1, 9),
+        r.longValue("PRICEWIRE_FEED_SSE_RETRY_MS", 100, 600_000));
     Settings.Demo demo = new Settings.Demo(
         r.bool("PRICEWIRE_DEMO"),
         r.longValue("PRICEWIRE_DEMO_INTERVAL_MS", 10, 3_600_000));

@@ -9,8 +9,19 @@ public sealed interface ClientOp {
   record Since(String epoch, long seq) {
   }
 
-  /** @param since null for a fresh subscription */
-  record Subscribe(String id, Interest interest, Since since) implements ClientOp {
+  /**
+   * @param since null for a fresh subscription
+   * @param maxRate price-only updates per second per offer, 0 for no limit
+   */
+  record Subscribe(String id, Interest interest, Since since, double maxRate) implements ClientOp {
+  }
+
+  /** Grows a subscription: the added entries get a snapshot of just themselves. */
+  record Add(String id, Interest interest) implements ClientOp {
+  }
+
+  /** Shrinks a subscription: offers no longer in it stop. */
+  record Remove(String id, Interest interest) implements ClientOp {
   }
 
   record Unsubscribe(String id) implements ClientOp {

@@ -19,4 +19,6 @@ public final class CloseCodes {
   public static final short RESUME = 4000;
   /** The client answered no ping within PRICEWIRE_FEED_PING_TIMEOUT_MS. */
   public static final short HEARTBEAT_TIMEOUT = 4001;
+  /** The client took no data for PRICEWIRE_FEED_SLOW_TIMEOUT_MS; resume. */
+  public static final short SLOW_CONSUMER = 4002;
 }

@@ -1,8 +1,8 @@
 package io.pricewire.feed;
 
-import io.pricewire.offer.Offer;
-import io.pricewire.store.Snapshot;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.pricewire.offer.Interest;
+import io.pricewire.store.Snapshot;
 import io.vertx.core.http.ServerWebSocket;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -10,28 +10,41 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One feed client on a WebSocket: reads its operations, holds its subscriptions, writes its
- * frames. Lives on its hub's event loop; nothing here is shared with other threads.
+ * One feed client, over WebSocket or SSE: acts on its operations, holds its subscriptions and
+ * writes through its {@link Outbox}. Lives on its hub's event loop; nothing here is shared with
+ * other threads.
  */
 final class FeedConnection {
 
   final FeedHub hub;
-  final ServerWebSocket ws;
-  final Map<String, Subscription> subscriptions = new HashMap<>();
+  final FeedChannel channel;
+  final Outbox outbox;
+  final Map<String, Subscription> subscriptions = new HashMap<>(2);
   long lastHeardNanos = System.nanoTime();
   private boolean closed;
 
-  FeedConnection(FeedHub hub, ServerWebSocket ws) {
+  FeedConnection(FeedHub hub, FeedChannel channel) {
     this.hub = hub;
-    this.ws = ws;
+    this.channel = channel;
+    this.outbox = new Outbox(this, channel, hub);
   }
 
-  void start() {
+  /** Starts reading client frames from a WebSocket. */
+  void startWebSocket(ServerWebSocket ws) {
     ws.textMessageHandler(this::onText);
     ws.binaryMessageHandler(b -> close(CloseCodes.UNSUPPORTED_DATA, "binary frames are not supported; send JSON text"));
     ws.pongHandler(b -> lastHeardNanos = System.nanoTime());
     ws.exceptionHandler(this::onException);
-    ws.closeHandler(v -> onClosed());
+    start();
+  }
+
+  void start() {
+    channel.drainHandler(outbox::onDrain);
+    channel.closeHandler(this::onClosed);
+  }
+
+  boolean closed() {
+    return closed;
   }
 
   /** Frames over the size limit or otherwise broken arrive here; answer with their close code. */
@@ -53,124 +66,158 @@ final class FeedConnection {
     try {
       op = FeedProtocol.parse(text, hub.settings().maxInterest());
     } catch (ProtocolError e) {
-      send(FeedProtocol.error(e.code(), e.getMessage(), e.op(), e.id()));
+      sendError(e);
       return;
     }
-    if (op instanceof ClientOp.Subscribe s) {
-      subscribe(s);
-    } else if (op instanceof ClientOp.Unsubscribe u) {
-      unsubscribe(u.id());
-    } else if (op instanceof ClientOp.Ping p) {
-      send(FeedProtocol.pong(p.id()));
+    act(op);
+  }
+
+  void act(ClientOp op) {
+    try {
+      if (op instanceof ClientOp.Subscribe s) {
+        subscribe(s);
+      } else if (op instanceof ClientOp.Add a) {
+        add(a);
+      } else if (op instanceof ClientOp.Remove r) {
+        remove(r);
+      } else if (op instanceof ClientOp.Unsubscribe u) {
+        unsubscribe(u.id());
+      } else if (op instanceof ClientOp.Ping p) {
+        send(FeedProtocol.pong(p.id()));
+      }
+    } catch (ProtocolError e) {
+      sendError(e);
     }
   }
 
-  private void subscribe(ClientOp.Subscribe op) {
+  private void subscribe(ClientOp.Subscribe op) throws ProtocolError {
     if (subscriptions.containsKey(op.id())) {
-      send(FeedProtocol.error("duplicate_id", "a subscription with id \"" + op.id()
-          + "\" exists on this connection; unsubscribe it first or pick another id", "subscribe", op.id()));
-      return;
+      throw new ProtocolError("duplicate_id", "a subscription with id \"" + op.id()
+          + "\" exists on this connection; unsubscribe it first or pick another id", "subscribe", op.id());
     }
     int max = hub.settings().maxSubscriptions();
     if (subscriptions.size() >= max) {
-      send(FeedProtocol.error("too_many_subscriptions", "a connection holds at most " + max
-          + " subscriptions (PRICEWIRE_FEED_MAX_SUBSCRIPTIONS)", "subscribe", op.id()));
-      return;
+      throw new ProtocolError("too_many_subscriptions", "a connection holds at most " + max
+          + " subscriptions (PRICEWIRE_FEED_MAX_SUBSCRIPTIONS)", "subscribe", op.id());
     }
-    Subscription sub = new Subscription(this, op.id(), op.interest());
+    Subscription sub = new Subscription(this, op.id(), op.maxRate());
     subscriptions.put(op.id(), sub);
-    hub.index(sub, sub.interest);
+    hub.metrics().subscriptions.incrementAndGet();
+    Subscription.Part part = new Subscription.Part(op.interest(), true, op.since());
+    sub.loading.add(part);
+    hub.index(sub, op.interest());
     ClientOp.Since since = op.since();
     boolean continuing = since != null && since.epoch().equals(hub.epoch());
-    load(sub, continuing ? since.seq() : -1, since != null && !continuing);
+    load(sub, part, continuing ? since.seq() : -1, since != null && !continuing);
+  }
+
+  private void add(ClientOp.Add op) throws ProtocolError {
+    Subscription sub = existing(op.id(), "add");
+    Interest all = sub.indexed().plus(op.interest());
+    int max = hub.settings().maxInterest();
+    if (all.size() > max) {
+      throw new ProtocolError("interest_too_large", "a subscription holds at most " + max
+          + " entries (suppliers + skus + categories, PRICEWIRE_FEED_MAX_INTEREST); with this add it would hold "
+          + all.size(), "add", op.id());
+    }
+    Interest fresh = op.interest().minus(sub.indexed());
+    Subscription.Part part = new Subscription.Part(fresh, false, null);
+    sub.loading.add(part);
+    hub.index(sub, fresh);
+    load(sub, part, -1, false);
+  }
+
+  private void remove(ClientOp.Remove op) throws ProtocolError {
+    Subscription sub = existing(op.id(), "remove");
+    Interest before = sub.indexed();
+    Interest gone = new Interest(intersect(before.skus(), op.interest().skus()),
+        intersect(before.suppliers(), op.interest().suppliers()),
+        intersect(before.categories(), op.interest().categories()));
+    hub.unindex(sub, gone);
+    outbox.drop(sub.shrink(gone));
+    send(FeedProtocol.removed(sub.id, hub.epoch(), sub.watermark));
+  }
+
+  private static <T> java.util.Set<T> intersect(java.util.Set<T> a, java.util.Set<T> b) {
+    java.util.Set<T> r = new java.util.HashSet<>(a);
+    r.retainAll(b);
+    return r;
+  }
+
+  private Subscription existing(String id, String op) throws ProtocolError {
+    Subscription sub = subscriptions.get(id);
+    if (sub == null) {
+      throw new ProtocolError("unknown_subscription", "no subscription with id \"" + id + "\" on this connection", op,
+          id);
+    }
+    return sub;
   }
 
   /**
-   * Reads the snapshot for a loading subscription and makes it live.
+   * Reads the snapshot of a loading part, then joins it to the live interest and writes it.
    *
    * @param afterSeq the client's last seq when continuing its log, else -1 for the full state
    * @param reset the client named a log this node does not serve: its full state replaces all
    */
-  private void load(Subscription sub, long afterSeq, boolean reset) {
-    hub.store().snapshot(sub.interest, afterSeq).onComplete(ar -> {
-      if (sub.state == Subscription.State.CLOSED) {
+  private void load(Subscription sub, Subscription.Part part, long afterSeq, boolean reset) {
+    hub.store().snapshot(part.interest, afterSeq).onComplete(ar -> {
+      if (sub.closed || closed) {
         return;
       }
       if (ar.failed()) {
-        drop(sub);
-        send(FeedProtocol.error("store_unavailable", "the snapshot could not be read (" + ar.cause().getMessage()
-            + "); subscribe again shortly", "subscribe", sub.id));
+        sub.loading.remove(part);
+        hub.unindex(sub, part.interest.minus(sub.indexed()));
+        if (part.initial) {
+          drop(sub);
+        }
+        sendError(new ProtocolError("store_unavailable", "the snapshot could not be read ("
+            + ar.cause().getMessage() + "); " + (part.initial ? "subscribe" : "add") + " again shortly",
+            part.initial ? "subscribe" : "add", sub.id));
         return;
       }
       Snapshot snap = ar.result();
       if (afterSeq >= 0 && afterSeq > snap.seq()) {
         // The client claims a position this log never reached (a restored database): start over.
-        load(sub, -1, true);
+        load(sub, part, -1, true);
         return;
       }
-      deliver(sub, snap, afterSeq >= 0, reset);
+      long position = Math.max(snap.seq(), hub.lastSeq());
+      var offers = sub.join(part, snap.offers(), snap.seq(), hub.lastSeq());
+      if (part.initial) {
+        sub.watermark = position;
+      }
+      outbox.snapshot(sub, offers, position, afterSeq >= 0, reset, !part.initial);
     });
   }
 
-  private void deliver(Subscription sub, Snapshot snap, boolean resumed, boolean reset) {
-    List<Offer> offers = snap.offers();
-    int chunk = hub.settings().snapshotChunk();
-    int from = 0;
-    do {
-      int to = Math.min(offers.size(), from + chunk);
-      send(FeedProtocol.snapshot(sub.id, snap.epoch(), snap.seq(), offers.subList(from, to), resumed, reset,
-          to < offers.size()));
-      from = to;
-    } while (from < offers.size());
-    for (Subscription.Kept k : sub.goLive(snap.seq())) {
-      Delivery d = k.delivery();
-      String tail = k.changed().equals(d.change().changed()) ? d.tail()
-          : FeedProtocol.updateTail(hub.epoch(), withChanged(d, k));
-      sendUpdate(sub, new Delivery(d.change(), tail, d.committedNanos()));
-    }
-  }
-
-  private static io.pricewire.ledger.Change withChanged(Delivery d, Subscription.Kept k) {
-    var c = d.change();
-    return new io.pricewire.ledger.Change(c.seq(), c.offer(), k.changed(), c.previousCategory(),
-        c.previousAvailability(), c.receivedNanos());
-  }
-
-  private void unsubscribe(String id) {
-    Subscription sub = subscriptions.get(id);
-    if (sub == null) {
-      send(FeedProtocol.error("unknown_subscription", "no subscription with id \"" + id + "\" on this connection",
-          "unsubscribe", id));
-      return;
-    }
+  private void unsubscribe(String id) throws ProtocolError {
+    Subscription sub = existing(id, "unsubscribe");
     drop(sub);
     send(FeedProtocol.unsubscribed(id));
   }
 
   private void drop(Subscription sub) {
     subscriptions.remove(sub.id);
-    hub.unindex(sub, sub.interest);
-    sub.close();
+    hub.unindex(sub, sub.indexed());
+    sub.closed = true;
+    outbox.drop(new ArrayList<>(sub.pending.values()));
+    hub.metrics().subscriptions.decrementAndGet();
   }
 
-  void sendUpdate(Subscription sub, Delivery d) {
-    if (closed) {
-      return;
-    }
-    long committed = d.committedNanos();
-    long received = d.change().receivedNanos();
-    ws.writeTextMessage(sub.updateHead + d.tail()).onSuccess(v -> hub.metrics().written(committed, received));
+  private void sendError(ProtocolError e) {
+    send(FeedProtocol.error(e.code(), e.getMessage(), e.op(), e.id()));
   }
 
+  /** Control frames (pong, errors, acknowledgements) go out at once, ahead of waiting updates. */
   void send(String frame) {
     if (!closed) {
-      ws.writeTextMessage(frame);
+      channel.write(frame, null);
     }
   }
 
   void close(short code, String reason) {
     if (!closed) {
-      ws.close(code, reason);
+      channel.close(code, reason);
       onClosed();
     }
   }
@@ -180,11 +227,9 @@ final class FeedConnection {
       return;
     }
     closed = true;
-    for (Subscription sub : new ArrayList<>(subscriptions.values())) {
-      hub.unindex(sub, sub.interest);
-      sub.close();
+    for (Subscription sub : List.copyOf(subscriptions.values())) {
+      drop(sub);
     }
-    subscriptions.clear();
     hub.remove(this);
   }
 }

@@ -1,6 +1,7 @@
 package io.pricewire.feed;
 
 import io.pricewire.Addresses;
+import io.pricewire.api.ErrorBody;
 import io.pricewire.config.Settings;
 import io.pricewire.ledger.Change;
 import io.pricewire.ledger.ChangeBatch;
@@ -9,22 +10,25 @@ import io.pricewire.offer.OfferKey;
 import io.pricewire.store.Store;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The feed of one event loop: owns the client connections accepted there, the interest index
- * (offer, supplier and category to subscriptions), and the heartbeat.
+ * The feed of one event loop: owns the client connections accepted there (WebSocket and SSE), the
+ * interest index (offer, supplier and category to subscriptions), the timers of rate-limited
+ * updates, heartbeats, and the slow-client check.
  *
  * <p>Consumes {@link Addresses#CHANGES}: each {@link ChangeBatch} is matched against the index
  * and handed to the matching subscriptions in seq order. A batch that does not follow the last
@@ -43,8 +47,12 @@ public final class FeedHub {
   private final Map<OfferKey, Set<Subscription>> bySku = new HashMap<>();
   private final Map<String, Set<Subscription>> bySupplier = new HashMap<>();
   private final Map<String, Set<Subscription>> byCategory = new HashMap<>();
+  private final PriorityQueue<Pending> timed = new PriorityQueue<>(Comparator.comparingLong(p -> p.notBefore));
+  private long timedTimer = -1;
+  private long timedTimerDue;
   private MessageConsumer<ChangeBatch> consumer;
-  private long heartbeatTimer = -1;
+  private long housekeeping = -1;
+  private long nextPingNanos;
   private String epoch;
   private long lastSeq = -1;
 
@@ -60,31 +68,48 @@ public final class FeedHub {
     return store.head().map(head -> {
       epoch = head.epoch();
       consumer = vertx.eventBus().localConsumer(Addresses.CHANGES, this::onBatch);
-      heartbeatTimer = vertx.setPeriodic(settings.pingIntervalMs(), t -> heartbeat());
+      nextPingNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.pingIntervalMs());
+      housekeeping = vertx.setPeriodic(Math.min(1000, settings.pingIntervalMs()), t -> housekeeping());
       return null;
     });
   }
 
   public Future<Void> stop(short code, String reason) {
-    if (heartbeatTimer >= 0) {
-      vertx.cancelTimer(heartbeatTimer);
+    if (housekeeping >= 0) {
+      vertx.cancelTimer(housekeeping);
     }
-    for (FeedConnection c : new ArrayList<>(connections)) {
-      c.close(code, reason);
-    }
+    closeAll(code, reason);
     return consumer == null ? Future.succeededFuture() : consumer.unregister();
   }
 
   public void accept(ServerWebSocket ws) {
-    FeedConnection c = new FeedConnection(this, ws);
+    FeedConnection c = new FeedConnection(this, new WebSocketChannel(ws));
     connections.add(c);
-    metrics.webSocketConnections.incrementAndGet();
+    metrics.connections("websocket").incrementAndGet();
+    c.startWebSocket(ws);
+  }
+
+  /** Serves {@code GET /v1/feed/sse}: one subscription from the query string, as an event stream. */
+  public void acceptSse(HttpServerRequest request) {
+    ClientOp.Subscribe op;
+    try {
+      op = SseRequest.parse(request.params(), request.getHeader("Last-Event-ID"), settings.maxInterest());
+    } catch (ProtocolError e) {
+      ErrorBody.send(request.response(), 400, e.code(), e.getMessage());
+      return;
+    }
+    SseChannel channel = new SseChannel(request);
+    FeedConnection c = new FeedConnection(this, channel);
+    connections.add(c);
+    metrics.connections("sse").incrementAndGet();
+    channel.start(settings.sseRetryMs());
     c.start();
+    c.act(op);
   }
 
   void remove(FeedConnection c) {
     if (connections.remove(c)) {
-      metrics.webSocketConnections.decrementAndGet();
+      metrics.connections(c.channel.transport()).decrementAndGet();
     }
   }
 
@@ -100,27 +125,32 @@ public final class FeedHub {
     for (String c : interest.categories()) {
       byCategory.computeIfAbsent(c, x -> new HashSet<>()).add(sub);
     }
-    metrics.subscriptions.incrementAndGet();
+    metrics.interestEntries.addAndGet(interest.size());
   }
 
   void unindex(Subscription sub, Interest interest) {
+    int removed = 0;
     for (OfferKey k : interest.skus()) {
-      removeFrom(bySku, k, sub);
+      removed += removeFrom(bySku, k, sub);
     }
     for (String s : interest.suppliers()) {
-      removeFrom(bySupplier, s, sub);
+      removed += removeFrom(bySupplier, s, sub);
     }
     for (String c : interest.categories()) {
-      removeFrom(byCategory, c, sub);
+      removed += removeFrom(byCategory, c, sub);
     }
-    metrics.subscriptions.decrementAndGet();
+    metrics.interestEntries.addAndGet(-removed);
   }
 
-  private static <K> void removeFrom(Map<K, Set<Subscription>> map, K key, Subscription sub) {
+  private static <K> int removeFrom(Map<K, Set<Subscription>> map, K key, Subscription sub) {
     Set<Subscription> subs = map.get(key);
-    if (subs != null && subs.remove(sub) && subs.isEmpty()) {
+    if (subs == null || !subs.remove(sub)) {
+      return 0;
+    }
+    if (subs.isEmpty()) {
       map.remove(key);
     }
+    return 1;
   }
 
   // ---- change delivery ----
@@ -145,10 +175,10 @@ public final class FeedHub {
       closeAll(CloseCodes.RESUME, "missed changes; resubscribe with since");
       return;
     }
-    lastSeq = batch.lastSeq();
     for (Change c : batch.changes()) {
       match(c, batch.committedNanos());
     }
+    lastSeq = batch.lastSeq();
   }
 
   private void match(Change change, long committedNanos) {
@@ -181,14 +211,57 @@ public final class FeedHub {
     }
   }
 
-  private void heartbeat() {
+  // ---- timers: rate-limited updates, heartbeats, slow clients ----
+
+  /** Wakes a TIMED entry when its window ends. */
+  void schedule(Pending p) {
+    timed.add(p);
+    armTimed();
+  }
+
+  private void armTimed() {
+    Pending first = timed.peek();
+    if (first == null || (timedTimer >= 0 && timedTimerDue <= first.notBefore)) {
+      return;
+    }
+    if (timedTimer >= 0) {
+      vertx.cancelTimer(timedTimer);
+    }
+    long delayMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(first.notBefore - System.nanoTime()) + 1);
+    timedTimerDue = first.notBefore;
+    timedTimer = vertx.setTimer(delayMs, t -> {
+      timedTimer = -1;
+      long now = System.nanoTime();
+      Pending p;
+      while ((p = timed.peek()) != null && p.notBefore <= now) {
+        timed.poll();
+        if (!p.sub.closed) {
+          p.sub.connection.outbox.due(p);
+        }
+      }
+      armTimed();
+    });
+  }
+
+  private void housekeeping() {
     long now = System.nanoTime();
-    long timeout = TimeUnit.MILLISECONDS.toNanos(settings.pingTimeoutMs());
+    long heartbeatTimeout = TimeUnit.MILLISECONDS.toNanos(settings.pingTimeoutMs());
+    long slowTimeout = TimeUnit.MILLISECONDS.toNanos(settings.slowTimeoutMs());
+    boolean ping = now >= nextPingNanos;
+    if (ping) {
+      nextPingNanos = now + TimeUnit.MILLISECONDS.toNanos(settings.pingIntervalMs());
+    }
     for (FeedConnection c : new ArrayList<>(connections)) {
-      if (now - c.lastHeardNanos > timeout) {
+      long stalled = c.outbox.stalledSince;
+      if (stalled != 0 && now - stalled > slowTimeout) {
+        metrics.slowCloses.increment();
+        log.debug("Closing a {} client that took no data for {} ms", c.channel.transport(), settings.slowTimeoutMs());
+        c.close(CloseCodes.SLOW_CONSUMER, "too slow: no data taken for " + settings.slowTimeoutMs()
+            + " ms; reconnect and resume");
+      } else if (c.channel.answersPings() && now - c.lastHeardNanos > heartbeatTimeout) {
         c.close(CloseCodes.HEARTBEAT_TIMEOUT, "no answer to pings; reconnect and resume");
-      } else {
-        c.ws.writePing(Buffer.buffer());
+      } else if (ping) {
+        c.channel.ping();
       }
     }
   }
@@ -203,6 +276,11 @@ public final class FeedHub {
 
   String epoch() {
     return epoch;
+  }
+
+  /** The last seq handed to subscriptions; -1 before the first batch. */
+  long lastSeq() {
+    return lastSeq;
   }
 
   Store store() {

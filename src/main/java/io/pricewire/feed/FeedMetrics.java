@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -20,22 +21,42 @@ public final class FeedMetrics {
       Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5),
       Duration.ofSeconds(10)};
 
-  final AtomicLong webSocketConnections = new AtomicLong();
+  private final Map<String, AtomicLong> connections = Map.of("websocket", new AtomicLong(), "sse", new AtomicLong());
   final AtomicLong subscriptions = new AtomicLong();
+  final AtomicLong interestEntries = new AtomicLong();
+  final AtomicLong pendingOffers = new AtomicLong();
   final Counter updatesSent;
+  final Counter frames;
+  final Counter conflated;
+  final Counter slowCloses;
   final Timer commitToWrite;
   final Timer ingestToWrite;
 
   public FeedMetrics(MeterRegistry registry) {
-    Gauge.builder("pricewire.feed.connections", webSocketConnections, AtomicLong::get)
+    connections.forEach((transport, gauge) -> Gauge.builder("pricewire.feed.connections", gauge, AtomicLong::get)
         .description("Open feed connections")
-        .tag("transport", "websocket")
-        .register(registry);
+        .tag("transport", transport)
+        .register(registry));
     Gauge.builder("pricewire.feed.subscriptions", subscriptions, AtomicLong::get)
         .description("Active feed subscriptions")
         .register(registry);
+    Gauge.builder("pricewire.feed.interest.entries", interestEntries, AtomicLong::get)
+        .description("Suppliers, skus and categories named by all subscriptions (index entries)")
+        .register(registry);
+    Gauge.builder("pricewire.feed.pending.offers", pendingOffers, AtomicLong::get)
+        .description("Offer states waiting for slow clients (at most one per subscription and offer)")
+        .register(registry);
     updatesSent = Counter.builder("pricewire.feed.updates.sent")
-        .description("Offer updates written to feed clients (one per subscription and change)")
+        .description("Offer updates written to feed clients (one per subscription and change or merged change)")
+        .register(registry);
+    frames = Counter.builder("pricewire.feed.frames.sent")
+        .description("Frames (or SSE events) written to feed clients")
+        .register(registry);
+    conflated = Counter.builder("pricewire.feed.conflated")
+        .description("Changes merged into a state already waiting for a slow client")
+        .register(registry);
+    slowCloses = Counter.builder("pricewire.feed.slow.closes")
+        .description("Clients closed for taking no data within PRICEWIRE_FEED_SLOW_TIMEOUT_MS")
         .register(registry);
     commitToWrite = Timer.builder("pricewire.feed.commit.to.write")
         .description("Time from the ledger's commit to the update frame being written to a client")
@@ -45,6 +66,10 @@ public final class FeedMetrics {
         .description("Time from the ingest request being received to the update frame being written to a client")
         .serviceLevelObjectives(FRESHNESS_BUCKETS)
         .register(registry);
+  }
+
+  AtomicLong connections(String transport) {
+    return connections.get(transport);
   }
 
   void written(long committedNanos, long receivedNanos) {

@@ -47,15 +47,45 @@ public final class FeedProtocol {
     switch (op) {
       case "subscribe":
         return new ClientOp.Subscribe(requireId(op, idValue), interest(frame, op, id, maxInterest),
-            since(frame, op, id));
+            since(frame, op, id), maxRate(frame.getValue("max_rate"), op, id));
+      case "add":
+        return new ClientOp.Add(requireId(op, idValue), interest(frame, op, id, maxInterest));
+      case "remove":
+        return new ClientOp.Remove(requireId(op, idValue), interest(frame, op, id, maxInterest));
       case "unsubscribe":
         return new ClientOp.Unsubscribe(requireId(op, idValue));
       case "ping":
         return new ClientOp.Ping(id);
       default:
-        throw new ProtocolError("unknown_op",
-            "unknown op \"" + clip(op) + "\"; the feed knows subscribe, unsubscribe and ping", op, id);
+        throw new ProtocolError("unknown_op", "unknown op \"" + clip(op)
+            + "\"; the feed knows subscribe, add, remove, unsubscribe and ping", op, id);
     }
+  }
+
+  public static final double MAX_RATE_LIMIT = 1000;
+
+  /** Reads max_rate: a number of updates per second per offer, above 0 and at most 1000. */
+  static double maxRate(Object value, String op, String id) throws ProtocolError {
+    if (value == null) {
+      return 0;
+    }
+    double rate;
+    if (value instanceof Number n) {
+      rate = n.doubleValue();
+    } else if (value instanceof String s) {
+      try {
+        rate = Double.parseDouble(s);
+      } catch (NumberFormatException e) {
+        rate = Double.NaN;
+      }
+    } else {
+      rate = Double.NaN;
+    }
+    if (!(rate > 0 && rate <= MAX_RATE_LIMIT)) {
+      throw new ProtocolError("invalid_max_rate", "max_rate is updates per second per offer: a number above 0 and "
+          + "at most " + (int) MAX_RATE_LIMIT, op, id);
+    }
+    return rate;
   }
 
   private static String requireId(String op, Object id) throws ProtocolError {
@@ -67,20 +97,26 @@ public final class FeedProtocol {
   }
 
   static Interest interest(JsonObject frame, String op, String id, int maxInterest) throws ProtocolError {
+    return interest(array(frame, "suppliers", op, id), array(frame, "skus", op, id),
+        array(frame, "categories", op, id), op, id, maxInterest);
+  }
+
+  static Interest interest(Iterable<?> supplierValues, Iterable<?> skuValues, Iterable<?> categoryValues, String op,
+      String id, int maxInterest) throws ProtocolError {
     Set<String> suppliers = new HashSet<>();
     Set<OfferKey> skus = new HashSet<>();
     Set<String> categories = new HashSet<>();
-    for (Object s : array(frame, "suppliers", op, id)) {
+    for (Object s : supplierValues) {
       if (!(s instanceof String supplier) || !SupplierId.valid(supplier)) {
         throw new ProtocolError("invalid_interest", "suppliers holds " + describe(s) + "; a supplier id is "
             + SupplierId.RULE, op, id);
       }
       suppliers.add(supplier);
     }
-    for (Object s : array(frame, "skus", op, id)) {
+    for (Object s : skuValues) {
       skus.add(offerKey(s, op, id));
     }
-    for (Object c : array(frame, "categories", op, id)) {
+    for (Object c : categoryValues) {
       if (!(c instanceof String category) || category.isBlank() || category.length() > OfferParser.MAX_CATEGORY) {
         throw new ProtocolError("invalid_interest", "categories holds " + describe(c)
             + "; a category is a non-empty string", op, id);
@@ -175,29 +211,82 @@ public final class FeedProtocol {
     return new JsonObject().put("type", "unsubscribed").put("id", id).encode();
   }
 
+  /** Confirms a remove; {@code seq} is the subscription's resume point at that moment. */
+  public static String removed(String id, String epoch, long seq) {
+    return new JsonObject().put("type", "removed").put("id", id).put("epoch", epoch).put("seq", seq).encode();
+  }
+
   /**
-   * One frame of a snapshot. Large snapshots span several frames; all but the last carry
-   * {@code "more": true}.
+   * Messages are kept below this many UTF-8 bytes, so that they travel as a single WebSocket frame
+   * within the 64 KiB that common client libraries accept by default.
+   */
+  public static final int MESSAGE_BUDGET = 60 * 1024;
+
+  /**
+   * One frame of a snapshot, from offers already encoded as JSON. Large snapshots span several
+   * frames; all but the last carry {@code "more": true}.
    *
    * @param resumed true when the offers are only those changed after the client's {@code since}
    * @param reset true when the client's {@code since} named another log, so this is a full state
+   * @param added true when the offers are the part an {@code add} asked for
    */
-  public static String snapshot(String id, String epoch, long seq, List<Offer> offers, boolean resumed,
-      boolean reset, boolean more) {
-    JsonArray list = new JsonArray();
-    for (Offer o : offers) {
-      list.add(o.toJson());
+  public static String snapshot(String id, String epoch, long seq, List<String> offers, boolean resumed,
+      boolean reset, boolean added, boolean more) {
+    StringBuilder f = new StringBuilder(256 + offers.size() * 300);
+    f.append("{\"type\":\"snapshot\",\"id\":").append(Json.encode(id))
+        .append(",\"epoch\":").append(Json.encode(epoch))
+        .append(",\"seq\":").append(seq)
+        .append(",\"resumed\":").append(resumed)
+        .append(",\"reset\":").append(reset);
+    if (added) {
+      f.append(",\"added\":true");
     }
-    return new JsonObject()
-        .put("type", "snapshot")
-        .put("id", id)
-        .put("epoch", epoch)
-        .put("seq", seq)
-        .put("resumed", resumed)
-        .put("reset", reset)
-        .put("more", more)
-        .put("offers", list)
-        .encode();
+    f.append(",\"more\":").append(more).append(",\"offers\":[");
+    for (int i = 0; i < offers.size(); i++) {
+      if (i > 0) {
+        f.append(',');
+      }
+      f.append(offers.get(i));
+    }
+    return f.append("]}").toString();
+  }
+
+  /** UTF-8 length of a string, without encoding it. */
+  public static int utf8Length(String s) {
+    int n = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      n += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
+    }
+    return n;
+  }
+
+  /**
+   * An update whose frame seq (the resume point) differs from the change's own seq, or whose
+   * changed fields were merged: encoded for this subscription alone.
+   */
+  public static String update(String id, String epoch, long seq, Offer offer, java.util.Set<Field> changed) {
+    return new JsonObject().put("type", "update").put("id", id).put("epoch", epoch).put("seq", seq)
+        .put("offer", offer.toJson()).put("changed", changedJson(changed)).encode();
+  }
+
+  /** Several updates of one subscription in one frame, sent when the client is behind. */
+  public static String updates(String id, String epoch, long seq, List<Offer> offers,
+      List<java.util.Set<Field>> changed) {
+    JsonArray list = new JsonArray();
+    for (int i = 0; i < offers.size(); i++) {
+      list.add(new JsonObject().put("offer", offers.get(i).toJson()).put("changed", changedJson(changed.get(i))));
+    }
+    return new JsonObject().put("type", "updates").put("id", id).put("epoch", epoch).put("seq", seq)
+        .put("updates", list).encode();
+  }
+
+  private static JsonArray changedJson(java.util.Set<Field> changed) {
+    JsonArray a = new JsonArray();
+    for (Field f : changed) {
+      a.add(f.wireName());
+    }
+    return a;
   }
 
   /**
@@ -205,15 +294,11 @@ public final class FeedProtocol {
    * id. Encoded once per change and node, then prefixed per subscription.
    */
   public static String updateTail(String epoch, Change change) {
-    JsonArray changed = new JsonArray();
-    for (Field f : change.changed()) {
-      changed.add(f.wireName());
-    }
     String body = new JsonObject()
         .put("epoch", epoch)
         .put("seq", change.seq())
         .put("offer", change.offer().toJson())
-        .put("changed", changed)
+        .put("changed", changedJson(change.changed()))
         .encode();
     return body.substring(1);
   }

@@ -1,89 +1,203 @@
 package io.pricewire.feed;
 
 import io.pricewire.ledger.Change;
-import io.pricewire.offer.Field;
 import io.pricewire.offer.Interest;
+import io.pricewire.offer.Offer;
 import io.pricewire.offer.OfferKey;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * One subscription of one connection. It starts LOADING: its interest is already in the index, so
- * changes that arrive while its snapshot is read are kept, newest per offer. When the snapshot at
- * seq W arrives it goes LIVE: kept changes after W are sent, and from then on every matching
- * change after W. That is how "nothing missed, nothing twice" holds whatever the timing.
+ * One subscription of one connection: what it covers, what is on its way to the client, and the
+ * resume point it has given the client.
+ *
+ * <p>Interest grows in parts. A part (the first one at subscribe, later ones from {@code add}) is
+ * in the index as soon as it is requested; while its snapshot is read, changes that match only
+ * that part are kept, newest per offer. When the snapshot arrives it is brought up to date with
+ * the kept changes, sent, and the part joins the live interest. So nothing is missed and nothing
+ * older overwrites something newer, whatever the timing of database and event bus.
  */
 final class Subscription {
 
-  enum State { LOADING, LIVE, CLOSED }
+  /** A part of the interest whose snapshot is being read. */
+  static final class Part {
+    Interest interest;
+    final boolean initial;
+    final ClientOp.Since since;
+    final Map<OfferKey, Delivery> kept = new LinkedHashMap<>();
+
+    Part(Interest interest, boolean initial, ClientOp.Since since) {
+      this.interest = interest;
+      this.initial = initial;
+      this.since = since;
+    }
+  }
+
+  /**
+   * After a part joined at snapshot seq {@code seq}, changes up to that seq of offers that only
+   * the part covers were already in its snapshot, however late the event bus brings them.
+   */
+  private record Floor(Interest part, Interest before, long seq) {
+  }
 
   final FeedConnection connection;
   final String id;
   final String updateHead;
-  Interest interest;
-  State state = State.LOADING;
-  /** Changes up to and including this seq are in the snapshot the client got. */
+  final long minIntervalNanos;
+  Interest interest = new Interest(Set.of(), Set.of(), Set.of());
+  final List<Part> loading = new ArrayList<>(1);
+  private List<Floor> floors;
+  boolean closed;
+  /** Snapshot jobs of this subscription still being written; its updates wait for them. */
+  int snapshotsInFlight;
+  /** The resume point given to the client: every change up to it has reached the client. */
   long watermark = -1;
+  /** The highest change seq written to the client (an urgent one may be ahead of waiting ones). */
+  long maxSentSeq = -1;
   /** Marks the change being matched, so a subscription matched through two keys gets it once. */
   long matchStamp = -1;
-  private Map<OfferKey, Kept> kept = new HashMap<>();
+  /** Undelivered states, in order of their oldest change: the first entry holds the lowest seq. */
+  final LinkedHashMap<OfferKey, Pending> pending = new LinkedHashMap<>();
+  private Map<OfferKey, Long> lastSentNanos;
 
-  /** A change held back while loading, with the union of fields changed since the last one sent. */
-  record Kept(Delivery delivery, Set<Field> changed) {
-  }
-
-  Subscription(FeedConnection connection, String id, Interest interest) {
+  Subscription(FeedConnection connection, String id, double maxRate) {
     this.connection = connection;
     this.id = id;
-    this.interest = interest;
     this.updateHead = FeedProtocol.updateHead(id);
+    this.minIntervalNanos = maxRate > 0 ? (long) (1_000_000_000L / maxRate) : 0;
   }
 
-  /** Called by the hub for each change in this subscription's interest, in seq order. */
+  /** Everything the subscription has in the index: the live interest and the loading parts. */
+  Interest indexed() {
+    Interest all = interest;
+    for (Part p : loading) {
+      all = all.plus(p.interest);
+    }
+    return all;
+  }
+
+  static boolean matches(Interest interest, Change c) {
+    Offer o = c.offer();
+    return interest.matches(o) || (c.previousCategory() != null && interest.categories().contains(c.previousCategory()));
+  }
+
+  /** Called by the hub for each change that the index matched, in seq order. */
   void offer(Delivery d) {
-    switch (state) {
-      case LOADING -> {
-        Change change = d.change();
-        Kept before = kept.get(change.offer().key());
-        Set<Field> changed = EnumSet.noneOf(Field.class);
-        changed.addAll(change.changed());
-        if (before != null) {
-          changed.addAll(before.changed());
-        }
-        kept.put(change.offer().key(), new Kept(d, changed));
-      }
-      case LIVE -> {
-        if (d.seq() > watermark) {
-          connection.sendUpdate(this, d);
-        }
-      }
-      case CLOSED -> {
+    if (closed) {
+      return;
+    }
+    Change c = d.change();
+    if (floors != null && belowFloor(d)) {
+      return;
+    }
+    if (matches(interest, c)) {
+      connection.outbox.accept(this, d);
+    }
+    for (Part p : loading) {
+      if (matches(p.interest, c)) {
+        p.kept.put(c.offer().key(), d);
       }
     }
   }
 
-  /** Goes live at the snapshot's seq; returns the kept changes that are newer, in seq order. */
-  List<Kept> goLive(long snapshotSeq) {
-    watermark = snapshotSeq;
-    state = State.LIVE;
-    List<Kept> newer = new ArrayList<>();
-    for (Kept k : kept.values()) {
-      if (k.delivery().seq() > snapshotSeq) {
-        newer.add(k);
+  private boolean belowFloor(Delivery d) {
+    boolean below = false;
+    for (Iterator<Floor> it = floors.iterator(); it.hasNext(); ) {
+      Floor f = it.next();
+      if (d.seq() > f.seq) {
+        // Changes come in seq order: none at or below this floor can follow.
+        it.remove();
+      } else if (matches(f.part, d.change()) && !matches(f.before, d.change())) {
+        below = true;
       }
     }
-    newer.sort(Comparator.comparingLong(k -> k.delivery().seq()));
-    kept = null;
-    return newer;
+    if (floors.isEmpty()) {
+      floors = null;
+    }
+    return below;
   }
 
-  void close() {
-    state = State.CLOSED;
-    kept = null;
+  /**
+   * Joins a part whose snapshot arrived: returns the offers to send for it, brought up to the
+   * hub's position with the kept changes, and moves the part into the live interest.
+   *
+   * @param hubSeq the last seq the hub has handed out
+   */
+  List<Offer> join(Part part, List<Offer> snapshotOffers, long snapshotSeq, long hubSeq) {
+    Interest before = interest;
+    Map<OfferKey, Offer> state = new LinkedHashMap<>();
+    for (Offer o : snapshotOffers) {
+      state.put(o.key(), o);
+    }
+    for (Delivery d : part.kept.values()) {
+      if (d.seq() > snapshotSeq) {
+        state.put(d.change().offer().key(), d.change().offer());
+      }
+    }
+    List<Offer> send = new ArrayList<>(state.size());
+    for (Offer o : state.values()) {
+      // Offers the live interest already covers are up to date at the client; offers that left
+      // the part after its snapshot are not the client's business.
+      if (part.interest.matches(o) && !before.matches(o)) {
+        send.add(o);
+      }
+    }
+    loading.remove(part);
+    interest = before.plus(part.interest);
+    if (hubSeq < snapshotSeq) {
+      if (floors == null) {
+        floors = new ArrayList<>(1);
+      }
+      floors.add(new Floor(part.interest, before, snapshotSeq));
+    }
+    return send;
+  }
+
+  /** Shrinks the interest; returns the pending entries of offers it no longer covers. */
+  List<Pending> shrink(Interest removed) {
+    interest = interest.minus(removed);
+    for (Part p : loading) {
+      p.interest = p.interest.minus(removed);
+    }
+    List<Pending> dropped = new ArrayList<>();
+    for (Pending p : pending.values()) {
+      if (!matches(interest, p.newest.change())) {
+        dropped.add(p);
+      }
+    }
+    return dropped;
+  }
+
+  // ---- rate limit (max_rate) ----
+
+  boolean rateLimited() {
+    return minIntervalNanos > 0;
+  }
+
+  /** When a price-only update of this offer may go out next; 0 when it may go now. */
+  long dueNanos(OfferKey key, long now) {
+    if (lastSentNanos == null) {
+      return 0;
+    }
+    Long last = lastSentNanos.get(key);
+    if (last == null) {
+      return 0;
+    }
+    long due = last + minIntervalNanos;
+    return due > now ? due : 0;
+  }
+
+  void sent(OfferKey key, long now) {
+    if (minIntervalNanos > 0) {
+      if (lastSentNanos == null) {
+        lastSentNanos = new HashMap<>();
+      }
+      lastSentNanos.put(key, now);
+    }
   }
 }

@@ -20,11 +20,13 @@ public final class FeedClient implements AutoCloseable {
   private final BlockingQueue<JsonObject> frames = new LinkedBlockingQueue<>();
   private volatile Short closeCode;
   private volatile String closeReason;
+  private volatile Throwable failure;
 
   private FeedClient(WebSocketClient client, WebSocket ws) {
     this.client = client;
     this.ws = ws;
     ws.textMessageHandler(text -> frames.add(new JsonObject(text)));
+    ws.exceptionHandler(e -> failure = e);
     ws.closeHandler(v -> {
       closeCode = ws.closeStatusCode();
       closeReason = ws.closeReason();
@@ -61,7 +63,8 @@ public final class FeedClient implements AutoCloseable {
     try {
       JsonObject f = frames.poll(timeoutMs, TimeUnit.MILLISECONDS);
       if (f == null) {
-        throw new AssertionError("no frame within " + timeoutMs + " ms (closed: " + closeCode + " " + closeReason + ")");
+        throw new AssertionError("no frame within " + timeoutMs + " ms (closed: " + closeCode + " " + closeReason
+            + (failure == null ? "" : ", client error: " + failure) + ")");
       }
       return f;
     } catch (InterruptedException e) {

@@ -27,6 +27,8 @@ public final class SettingsLoader {
   private static final Logger log = LoggerFactory.getLogger(SettingsLoader.class);
   public static final String DEFAULTS = "conf/pricewire.properties";
   public static final String CONFIG_FILE_KEY = "PRICEWIRE_CONFIG";
+  /** Keys read by other parts (the file list above, the logging configuration), not mapped here. */
+  private static final Set<String> READ_ELSEWHERE = Set.of(CONFIG_FILE_KEY, "PRICEWIRE_LOG_LEVEL");
 
   private SettingsLoader() {
   }
@@ -104,7 +106,7 @@ public final class SettingsLoader {
   private static void warnAboutUnknownKeys(JsonObject raw, Set<String> known) {
     Set<String> unknown = new TreeSet<>();
     for (String key : raw.fieldNames()) {
-      if (key.startsWith("PRICEWIRE_") && !known.contains(key) && !key.equals(CONFIG_FILE_KEY)
+      if (key.startsWith("PRICEWIRE_") && !known.contains(key) && !READ_ELSEWHERE.contains(key)
           && !key.startsWith("PRICEWIRE_TEST_")) {
         unknown.add(key);
       }

@@ -3,10 +3,19 @@ package io.pricewire;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.pricewire.api.ApiVerticle;
+import io.pricewire.auth.AdminApi;
+import io.pricewire.auth.ApiKeys;
+import io.pricewire.auth.Authenticator;
+import io.pricewire.auth.DevCredentials;
+import io.pricewire.auth.StorefrontTokens;
 import io.pricewire.config.Settings;
+import io.pricewire.config.SettingsException;
 import io.pricewire.config.SettingsLoader;
+import io.pricewire.demo.DemoCatalog;
 import io.pricewire.demo.DemoSupplierVerticle;
+import io.pricewire.feed.ConnectionLimiter;
 import io.pricewire.feed.FeedMetrics;
+import io.pricewire.ingest.IngestLimiter;
 import io.pricewire.ingest.IngestMetrics;
 import io.pricewire.ledger.ChangeBatch;
 import io.pricewire.ledger.CommitReply;
@@ -27,8 +36,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,10 +59,15 @@ public final class Gateway {
   private int httpPort;
   private int opsPort;
 
+  private final ApiKeys keys;
+  private final StorefrontTokens tokens;
+
   private Gateway(Vertx vertx, Settings settings, Store store) {
     this.vertx = vertx;
     this.settings = settings;
     this.store = store;
+    this.keys = new ApiKeys(store.keys());
+    this.tokens = new StorefrontTokens(vertx, settings.auth());
   }
 
   /** A Vert.x instance whose built-in metrics go to the given registry, as ours do. */
@@ -75,14 +91,51 @@ public final class Gateway {
     return SettingsLoader.load(vertx, overrides).compose(settings -> start(vertx, registry, settings));
   }
 
-  public static Future<Gateway> start(Vertx vertx, PrometheusMeterRegistry registry, Settings settings) {
+  public static Future<Gateway> start(Vertx vertx, PrometheusMeterRegistry registry, Settings configured) {
     LocalCodec.register(vertx.eventBus(), CommitRequest.class, CommitReply.class, ChangeBatch.class);
+    Settings.Auth auth = configured.auth();
+    boolean memory = configured.store().kind() == Settings.StoreKind.MEMORY;
+    boolean noJwt = auth.jwtSecret() == null && auth.jwtPublicKey() == null;
+    if (auth.enabled() && !memory && noJwt) {
+      return Future.failedFuture(new SettingsException(List.of("PRICEWIRE_JWT_SECRET or PRICEWIRE_JWT_PUBLIC_KEY is "
+          + "required with PRICEWIRE_STORE=postgres and PRICEWIRE_AUTH=on, so that storefronts can be let in "
+          + "(or set PRICEWIRE_AUTH=off on a trusted network)")));
+    }
+    // The embedded default needs no setup: what is missing is generated, and printed once running.
+    boolean development = auth.enabled() && memory && (auth.adminToken() == null || noJwt);
+    Settings settings = development ? configured.withAuth(auth.withDevelopment(ApiKeys.randomSecret("pwadm_", 24),
+        ApiKeys.randomSecret("", 32))) : configured;
+    if (!auth.enabled()) {
+      log.warn("AUTHENTICATION IS OFF (PRICEWIRE_AUTH=off): anyone who reaches the public port can write any "
+          + "supplier's offers and read every feed. Use this on a trusted network only.");
+    }
     Store store = createStore(vertx, settings);
     Gateway gateway = new Gateway(vertx, settings, store);
     return store.open()
-        .compose(v -> gateway.deployAll(registry))
-        .map(gateway)
+        .compose(v -> gateway.keys.bootstrap(settings.auth().supplierKeys()))
+        .compose(v -> development ? gateway.developmentKeys() : Future.succeededFuture(Map.<String, String>of()))
+        .compose(devKeys -> gateway.deployAll(registry).map(g -> {
+          if (development) {
+            DevCredentials.publish(DevCredentials.describe(settings.auth().adminToken(),
+                g.tokens.canMint() ? g.tokens.mint(List.of("*"), Duration.ofHours(24)) : null, devKeys,
+                g.httpPort, g.opsPort));
+          }
+          return g;
+        }))
         .recover(e -> store.close().transform(x -> Future.failedFuture(e)));
+  }
+
+  /** One key for each demo supplier, so that the README's ingest examples work on a first run. */
+  private Future<Map<String, String>> developmentKeys() {
+    Map<String, String> created = new java.util.TreeMap<>();
+    Future<Void> chain = Future.succeededFuture();
+    for (String supplier : DemoCatalog.suppliers()) {
+      chain = chain.compose(v -> keys.create(supplier, "development").map(k -> {
+        created.put(supplier, k.key());
+        return null;
+      }));
+    }
+    return chain.map(v -> created);
   }
 
   private static Store createStore(Vertx vertx, Settings settings) {
@@ -100,12 +153,18 @@ public final class Gateway {
     IngestMetrics ingestMetrics = new IngestMetrics(registry);
     FeedMetrics feedMetrics = new FeedMetrics(registry);
     List<ApiVerticle> apis = new CopyOnWriteArrayList<>();
-    OpsVerticle ops = new OpsVerticle(settings.http(), store, registry, settings.store().timeoutMs());
+    Authenticator auth = new Authenticator(settings.auth(), keys, tokens);
+    IngestLimiter ingestLimiter = new IngestLimiter(settings.ingest().ratePerSupplier(),
+        settings.ingest().burstPerSupplier());
+    ConnectionLimiter connectionLimiter = new ConnectionLimiter(settings.feed().maxConnectionsPerAddress());
+    OpsVerticle ops = new OpsVerticle(settings.http(), store, registry, settings.store().timeoutMs(),
+        new AdminApi(settings.auth().adminToken(), keys, tokens));
     int port = settings.http().port() == 0 ? freePort(settings.http().host()) : settings.http().port();
     return deploy(vertx.deployVerticle(new LedgerVerticle(store, settings.ledger().maxBatchItems(),
         settings.ledger().maxPendingItems(), registry)))
         .compose(v -> deploy(vertx.deployVerticle(() -> {
-          ApiVerticle api = new ApiVerticle(settings, port, store, ingestMetrics, feedMetrics);
+          ApiVerticle api = new ApiVerticle(settings, port, store, ingestMetrics, feedMetrics, auth, ingestLimiter,
+              connectionLimiter);
           apis.add(api);
           return api;
         }, new DeploymentOptions().setInstances(settings.http().eventLoops()))))

@@ -65,8 +65,10 @@ public final class Main implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       log.info("Shutting down");
       try {
-        gateway.stop().await(10, TimeUnit.SECONDS);
+        long timeout = gateway.settings().shutdownTimeoutMs();
+        gateway.stop().await(timeout + 1000, TimeUnit.MILLISECONDS);
         vertx.close().await(5, TimeUnit.SECONDS);
+        log.info("Stopped");
       } catch (Exception e) {
         log.warn("Shutdown did not finish cleanly: {}", e.toString());
       }

@@ -1,16 +1,24 @@
 package io.pricewire.api;
 
+import io.pricewire.auth.AuthException;
+import io.pricewire.auth.Authenticator;
+import io.pricewire.auth.Scope;
 import io.pricewire.config.Settings;
+import io.pricewire.feed.ClientOp;
+import io.pricewire.feed.ConnectionLimiter;
+import io.pricewire.feed.ProtocolError;
 import io.pricewire.feed.CloseCodes;
 import io.pricewire.feed.FeedHub;
 import io.pricewire.feed.FeedMetrics;
 import io.pricewire.ingest.IngestApi;
+import io.pricewire.ingest.IngestLimiter;
 import io.pricewire.ingest.IngestMetrics;
 import io.pricewire.store.Store;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
@@ -33,25 +41,37 @@ public final class ApiVerticle extends VerticleBase {
   private final Store store;
   private final IngestMetrics ingestMetrics;
   private final FeedMetrics feedMetrics;
+  private final Authenticator auth;
+  private final IngestLimiter ingestLimiter;
+  private final ConnectionLimiter connectionLimiter;
   private FeedHub hub;
   private HttpServer server;
 
-  /** @param port the port to listen on; instances given the same port share it */
-  public ApiVerticle(Settings settings, int port, Store store, IngestMetrics ingestMetrics, FeedMetrics feedMetrics) {
+  /**
+   * @param port the port to listen on; instances given the same port share it
+   * @param ingestLimiter shared by every instance: the rate is per supplier and node
+   * @param connectionLimiter shared by every instance: the count is per client address and node
+   */
+  public ApiVerticle(Settings settings, int port, Store store, IngestMetrics ingestMetrics, FeedMetrics feedMetrics,
+      Authenticator auth, IngestLimiter ingestLimiter, ConnectionLimiter connectionLimiter) {
     this.settings = settings;
     this.port = port;
     this.store = store;
     this.ingestMetrics = ingestMetrics;
     this.feedMetrics = feedMetrics;
+    this.auth = auth;
+    this.ingestLimiter = ingestLimiter;
+    this.connectionLimiter = connectionLimiter;
   }
 
   @Override
   public Future<?> start() {
     hub = new FeedHub(vertx, store, settings.feed(), feedMetrics);
     Router router = Router.router(vertx);
-    new IngestApi(vertx, store, settings.ingest(), settings.store().timeoutMs() * 2, ingestMetrics).mount(router);
+    new IngestApi(vertx, store, settings.ingest(), settings.store().timeoutMs() * 2, ingestMetrics, auth,
+        ingestLimiter).mount(router);
     router.get("/v1/feed").handler(this::upgrade);
-    router.get("/v1/feed/sse").handler(ctx -> hub.acceptSse(ctx.request()));
+    router.get("/v1/feed/sse").handler(this::eventStream);
     router.errorHandler(404, ctx -> ErrorBody.send(ctx.response(), 404, "not_found",
         "no endpoint " + ctx.request().method() + " " + ctx.request().path()));
     router.errorHandler(405, ctx -> ErrorBody.send(ctx.response(), 405, "method_not_allowed",
@@ -77,20 +97,84 @@ public final class ApiVerticle extends VerticleBase {
   }
 
   private void upgrade(RoutingContext ctx) {
-    if (!ctx.request().canUpgradeToWebSocket()) {
+    HttpServerRequest request = ctx.request();
+    if (!request.canUpgradeToWebSocket()) {
       ErrorBody.send(ctx.response(), 400, "websocket_required",
-          "/v1/feed speaks WebSocket: connect with a WebSocket client (Upgrade: websocket)");
+          "/v1/feed speaks WebSocket: connect with a WebSocket client (Upgrade: websocket), or use /v1/feed/sse");
       return;
     }
-    ctx.request().toWebSocket().onSuccess(hub::accept)
-        .onFailure(e -> log.debug("WebSocket handshake failed: {}", e.getMessage()));
+    admit(ctx, (scope, release) -> request.toWebSocket()
+        .onSuccess(ws -> hub.accept(ws, scope, release))
+        .onFailure(e -> {
+          release.run();
+          log.debug("WebSocket handshake failed: {}", e.getMessage());
+        }));
+  }
+
+  private void eventStream(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    ClientOp.Subscribe op;
+    try {
+      op = hub.parseSse(request);
+    } catch (ProtocolError e) {
+      ErrorBody.send(ctx.response(), 400, e.code(), e.getMessage());
+      return;
+    }
+    String origin = request.getHeader("Origin");
+    if (origin != null && auth.originAllowed(origin)) {
+      ctx.response().putHeader("Access-Control-Allow-Origin", origin).putHeader("Vary", "Origin");
+    }
+    admit(ctx, (scope, release) -> hub.acceptSse(request, op, scope, release));
+  }
+
+  /**
+   * Checks a feed client's address count, origin and token before it is served; answers 429, 403
+   * or 401 with a JSON error otherwise.
+   */
+  private void admit(RoutingContext ctx, java.util.function.BiConsumer<Scope, Runnable> serve) {
+    HttpServerRequest request = ctx.request();
+    String address = request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
+    if (!connectionLimiter.tryAcquire(address)) {
+      ErrorBody.send(ctx.response(), 429, "too_many_connections", "this address has "
+          + connectionLimiter.max() + " feed connections open already (PRICEWIRE_FEED_MAX_CONNECTIONS_PER_ADDRESS)");
+      return;
+    }
+    Runnable release = new Runnable() {
+      private boolean done;
+
+      @Override
+      public void run() {
+        if (!done) {
+          done = true;
+          connectionLimiter.release(address);
+        }
+      }
+    };
+    request.pause();
+    auth.storefront(request).onComplete(ar -> {
+      if (ar.succeeded()) {
+        serve.accept(ar.result(), release);
+        return;
+      }
+      release.run();
+      if (ar.cause() instanceof AuthException e) {
+        if (e.status() == 401) {
+          ctx.response().putHeader("WWW-Authenticate", "Bearer");
+        }
+        ErrorBody.send(ctx.response(), e.status(), e.code(), e.getMessage());
+      } else {
+        ErrorBody.send(ctx.response(), 500, "internal_error", "the token could not be checked");
+      }
+    });
   }
 
   @Override
   public Future<?> stop() {
     Future<Void> feed = hub == null ? Future.succeededFuture()
         : hub.stop(CloseCodes.GOING_AWAY, "the gateway is shutting down; resume elsewhere or after restart");
-    return feed.compose(v -> server == null ? Future.succeededFuture() : server.close());
+    // Stop accepting, let requests in flight finish (their commits are answered), then close.
+    return feed.compose(v -> server == null ? Future.succeededFuture()
+        : server.shutdown(settings.shutdownTimeoutMs(), java.util.concurrent.TimeUnit.MILLISECONDS));
   }
 
   /** The port this instance listens on (all instances share it). */

@@ -6,7 +6,8 @@ import io.vertx.pgclient.PgConnectOptions;
  * The gateway's typed configuration, read once at start by {@link SettingsLoader}. Each
  * component takes the part it needs.
  */
-public record Settings(Http http, StoreSettings store, Ingest ingest, Ledger ledger, Feed feed, Demo demo) {
+public record Settings(Http http, StoreSettings store, Ingest ingest, Ledger ledger, Feed feed, Auth auth, Demo demo,
+    long shutdownTimeoutMs) {
 
   public enum StoreKind { MEMORY, POSTGRES }
 
@@ -23,7 +24,7 @@ public record Settings(Http http, StoreSettings store, Ingest ingest, Ledger led
    * @param chunkItems streamed items are committed in chunks of this many
    */
   public record Ingest(long maxBodyBytes, int maxItems, long maxStreamBytes, long maxStreamItems, int maxLineBytes,
-      int chunkItems) {
+      int chunkItems, long ratePerSupplier, long burstPerSupplier) {
   }
 
   public record Ledger(int maxBatchItems, int maxPendingItems) {
@@ -35,7 +36,29 @@ public record Settings(Http http, StoreSettings store, Ingest ingest, Ledger led
    */
   public record Feed(long pingIntervalMs, long pingTimeoutMs, int maxFrameBytes, int maxSubscriptions,
       int maxInterest, int snapshotChunk, long slowTimeoutMs, boolean compression, int compressionLevel,
-      long sseRetryMs) {
+      long sseRetryMs, int maxConnectionsPerAddress) {
+  }
+
+  /**
+   * @param adminToken null when none is configured
+   * @param jwtSecret HS256 secret for storefront tokens, or null
+   * @param jwtPublicKey RS256 public key (PEM) for storefront tokens, or null
+   * @param supplierKeys keys from configuration, per supplier
+   * @param allowedOrigins browser origins allowed on the feed; empty means any
+   */
+  public record Auth(boolean enabled, String adminToken, String jwtSecret, String jwtPublicKey, String jwtIssuer,
+      String jwtAudience, java.util.Map<String, java.util.List<String>> supplierKeys,
+      java.util.Set<String> allowedOrigins) {
+
+    /** The same settings with generated development credentials filled in. */
+    public Auth withDevelopment(String admin, String secret) {
+      return new Auth(enabled, adminToken != null ? adminToken : admin, jwtSecret == null && jwtPublicKey == null
+          ? secret : jwtSecret, jwtPublicKey, jwtIssuer, jwtAudience, supplierKeys, allowedOrigins);
+    }
+  }
+
+  public Settings withAuth(Auth newAuth) {
+    return new Settings(http, store, ingest, ledger, feed, newAuth, demo, shutdownTimeoutMs);
   }
 
   public record Demo(boolean enabled, long intervalMs) {

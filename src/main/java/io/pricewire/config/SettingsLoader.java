@@ -78,7 +78,9 @@ public final class SettingsLoader {
         r.longValue("PRICEWIRE_INGEST_MAX_STREAM_BYTES", 1, Long.MAX_VALUE),
         r.longValue("PRICEWIRE_INGEST_MAX_STREAM_ITEMS", 1, Long.MAX_VALUE),
         r.integer("PRICEWIRE_INGEST_MAX_LINE_BYTES", 64, 64 * 1024 * 1024),
-        r.integer("PRICEWIRE_INGEST_CHUNK_ITEMS", 1, 100_000));
+        r.integer("PRICEWIRE_INGEST_CHUNK_ITEMS", 1, 100_000),
+        r.longValue("PRICEWIRE_INGEST_RATE_PER_SUPPLIER", 0, 1_000_000_000),
+        r.longValue("PRICEWIRE_INGEST_BURST_PER_SUPPLIER", 1, 1_000_000_000));
     Settings.Ledger ledger = new Settings.Ledger(
         r.integer("PRICEWIRE_LEDGER_MAX_BATCH_ITEMS", 1, 1_000_000),
         r.integer("PRICEWIRE_LEDGER_MAX_PENDING_ITEMS", 1, 100_000_000));
@@ -92,15 +94,26 @@ public final class SettingsLoader {
         r.longValue("PRICEWIRE_FEED_SLOW_TIMEOUT_MS", 100, 3_600_000),
         r.bool("PRICEWIRE_FEED_COMPRESSION"),
         r.integer("PRICEWIRE_FEED_COMPRESSION_LEVEL", 1, 9),
-        r.longValue("PRICEWIRE_FEED_SSE_RETRY_MS", 100, 600_000));
+        r.longValue("PRICEWIRE_FEED_SSE_RETRY_MS", 100, 600_000),
+        r.integer("PRICEWIRE_FEED_MAX_CONNECTIONS_PER_ADDRESS", 0, 10_000_000));
+    Settings.Auth auth = new Settings.Auth(
+        r.onOff("PRICEWIRE_AUTH"),
+        r.secret("PRICEWIRE_ADMIN_TOKEN", 16),
+        r.secret("PRICEWIRE_JWT_SECRET", 32),
+        r.pem("PRICEWIRE_JWT_PUBLIC_KEY"),
+        r.optionalText("PRICEWIRE_JWT_ISSUER"),
+        r.optionalText("PRICEWIRE_JWT_AUDIENCE"),
+        r.supplierKeys("PRICEWIRE_SUPPLIER_KEYS"),
+        r.origins("PRICEWIRE_ALLOWED_ORIGINS"));
     Settings.Demo demo = new Settings.Demo(
         r.bool("PRICEWIRE_DEMO"),
         r.longValue("PRICEWIRE_DEMO_INTERVAL_MS", 10, 3_600_000));
+    long shutdown = r.longValue("PRICEWIRE_SHUTDOWN_TIMEOUT_MS", 100, 3_600_000);
     if (!r.problems.isEmpty()) {
       throw new SettingsException(r.problems);
     }
     warnAboutUnknownKeys(raw, r.known);
-    return new Settings(http, store, ingest, ledger, feed, demo);
+    return new Settings(http, store, ingest, ledger, feed, auth, demo, shutdown);
   }
 
   private static void warnAboutUnknownKeys(JsonObject raw, Set<String> known) {
@@ -125,6 +138,102 @@ public final class SettingsLoader {
 
     Reader(JsonObject raw) {
       this.raw = raw;
+    }
+
+    /** A value that may be left empty; null then. */
+    String optionalText(String key) {
+      known.add(key);
+      Object v = raw.getValue(key);
+      return v == null || String.valueOf(v).isBlank() ? null : String.valueOf(v).trim();
+    }
+
+    /** A credential: empty for none, else at least {@code minLength} characters. */
+    String secret(String key, int minLength) {
+      String v = optionalText(key);
+      if (v != null && v.length() < minLength) {
+        problems.add(key + " is too short: expected at least " + minLength + " characters (or nothing, for none)");
+      }
+      return v;
+    }
+
+    boolean onOff(String key) {
+      String v = text(key);
+      if (v == null) {
+        return true;
+      }
+      switch (v.toLowerCase(Locale.ROOT)) {
+        case "on", "true", "yes", "1":
+          return true;
+        case "off", "false", "no", "0":
+          return false;
+        default:
+          problems.add(key + "=\"" + v + "\" is not valid: expected on or off");
+          return true;
+      }
+    }
+
+    /** A PEM public key, given inline or as the path of a file holding it. */
+    String pem(String key) {
+      String v = optionalText(key);
+      if (v == null) {
+        return null;
+      }
+      String pem = v;
+      if (!v.startsWith("-----BEGIN")) {
+        try {
+          pem = java.nio.file.Files.readString(java.nio.file.Path.of(v));
+        } catch (java.io.IOException | RuntimeException e) {
+          problems.add(key + " names a file that cannot be read (" + e.getMessage() + "): expected a PEM public key, "
+              + "inline (-----BEGIN PUBLIC KEY-----...) or as a file path");
+          return null;
+        }
+      }
+      if (!pem.contains("-----BEGIN PUBLIC KEY-----")) {
+        problems.add(key + " does not hold a PEM public key (-----BEGIN PUBLIC KEY-----)");
+        return null;
+      }
+      return pem;
+    }
+
+    /** {@code supplier:key,supplier:key}; keys are hashed at start and never logged. */
+    java.util.Map<String, java.util.List<String>> supplierKeys(String key) {
+      String v = optionalText(key);
+      java.util.Map<String, java.util.List<String>> keys = new java.util.TreeMap<>();
+      if (v == null) {
+        return keys;
+      }
+      for (String entry : v.split(",")) {
+        String e = entry.strip();
+        int colon = e.indexOf(':');
+        String supplier = colon > 0 ? e.substring(0, colon) : "";
+        String secret = colon > 0 ? e.substring(colon + 1) : "";
+        if (!io.pricewire.offer.SupplierId.valid(supplier) || secret.length() < 24) {
+          problems.add(key + " has an entry that is not supplier:key with a valid supplier id and a key of at least 24 "
+              + "characters (entry " + (keys.values().stream().mapToInt(java.util.List::size).sum() + 1) + ")");
+          continue;
+        }
+        keys.computeIfAbsent(supplier, s -> new java.util.ArrayList<>()).add(secret);
+      }
+      return keys;
+    }
+
+    /** {@code *} (any) or a comma-separated list of origins such as https://shop.example.com. */
+    java.util.Set<String> origins(String key) {
+      String v = text(key);
+      java.util.Set<String> origins = new java.util.TreeSet<>();
+      if (v == null || v.equals("*")) {
+        return origins;
+      }
+      for (String o : v.split(",")) {
+        String origin = o.strip();
+        if (!origin.matches("https?://[^/\\s]+")) {
+          problems.add(key + " holds \"" + origin + "\": expected * or origins such as https://shop.example.com "
+              + "(scheme and host, no path)");
+        } else {
+          origins.add(origin.toLowerCase(Locale.ROOT));
+        }
+      }
+      return origins;
     }
 
     String text(String key) {

@@ -10,9 +10,14 @@ import java.util.List;
 import java.util.Map;
 
 /** A small catalog of Canadian goods sold into China, with English and Chinese titles. */
-final class DemoCatalog {
+public final class DemoCatalog {
 
   private DemoCatalog() {
+  }
+
+  /** The demo's supplier ids. */
+  public static java.util.List<String> suppliers() {
+    return ITEMS.stream().map(Item::supplier).distinct().toList();
   }
 
   record Item(String supplier, String sku, String price, String currency, long quantity, String en, String zh,

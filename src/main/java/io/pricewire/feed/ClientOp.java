@@ -5,6 +5,7 @@ import io.pricewire.offer.Interest;
 /** An operation a feed client sent, already validated. */
 public sealed interface ClientOp {
 
+
   /** Where a client left off: a log's epoch and the last seq it received. */
   record Since(String epoch, long seq) {
   }

@@ -21,4 +21,6 @@ public final class CloseCodes {
   public static final short HEARTBEAT_TIMEOUT = 4001;
   /** The client took no data for PRICEWIRE_FEED_SLOW_TIMEOUT_MS; resume. */
   public static final short SLOW_CONSUMER = 4002;
+  /** The storefront token expired; reconnect with a fresh token, then resume. */
+  public static final short TOKEN_EXPIRED = 4401;
 }

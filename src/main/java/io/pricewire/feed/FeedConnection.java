@@ -1,6 +1,7 @@
 package io.pricewire.feed;
 
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.pricewire.auth.Scope;
 import io.pricewire.offer.Interest;
 import io.pricewire.store.Snapshot;
 import io.vertx.core.http.ServerWebSocket;
@@ -20,13 +21,21 @@ final class FeedConnection {
   final FeedChannel channel;
   final Outbox outbox;
   final Map<String, Subscription> subscriptions = new HashMap<>(2);
+  final Scope scope;
+  /** When the storefront token expires, in this process's nanos; 0 for never. */
+  final long expiresNanos;
+  private final Runnable onClose;
   long lastHeardNanos = System.nanoTime();
   private boolean closed;
 
-  FeedConnection(FeedHub hub, FeedChannel channel) {
+  FeedConnection(FeedHub hub, FeedChannel channel, Scope scope, Runnable onClose) {
     this.hub = hub;
     this.channel = channel;
+    this.scope = scope;
+    this.onClose = onClose;
     this.outbox = new Outbox(this, channel, hub);
+    this.expiresNanos = scope.expiresAt() == null ? 0
+        : System.nanoTime() + Math.max(0, java.time.Duration.between(java.time.Instant.now(), scope.expiresAt()).toNanos());
   }
 
   /** Starts reading client frames from a WebSocket. */
@@ -90,7 +99,19 @@ final class FeedConnection {
     }
   }
 
+  /** Refuses an interest naming suppliers the token does not cover; categories are filtered instead. */
+  private void checkScope(Interest interest, String op, String id) throws ProtocolError {
+    java.util.Set<String> named = new java.util.TreeSet<>(interest.suppliers());
+    interest.skus().forEach(k -> named.add(k.supplier()));
+    java.util.Set<String> outside = scope.outside(named);
+    if (!outside.isEmpty()) {
+      throw new ProtocolError("forbidden", "the storefront token does not cover supplier(s) "
+          + String.join(", ", outside), op, id);
+    }
+  }
+
   private void subscribe(ClientOp.Subscribe op) throws ProtocolError {
+    checkScope(op.interest(), "subscribe", op.id());
     if (subscriptions.containsKey(op.id())) {
       throw new ProtocolError("duplicate_id", "a subscription with id \"" + op.id()
           + "\" exists on this connection; unsubscribe it first or pick another id", "subscribe", op.id());
@@ -113,6 +134,7 @@ final class FeedConnection {
 
   private void add(ClientOp.Add op) throws ProtocolError {
     Subscription sub = existing(op.id(), "add");
+    checkScope(op.interest(), "add", op.id());
     Interest all = sub.indexed().plus(op.interest());
     int max = hub.settings().maxInterest();
     if (all.size() > max) {
@@ -227,6 +249,7 @@ final class FeedConnection {
       return;
     }
     closed = true;
+    onClose.run();
     for (Subscription sub : List.copyOf(subscriptions.values())) {
       drop(sub);
     }

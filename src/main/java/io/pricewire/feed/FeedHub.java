@@ -1,7 +1,7 @@
 package io.pricewire.feed;
 
 import io.pricewire.Addresses;
-import io.pricewire.api.ErrorBody;
+import io.pricewire.auth.Scope;
 import io.pricewire.config.Settings;
 import io.pricewire.ledger.Change;
 import io.pricewire.ledger.ChangeBatch;
@@ -82,24 +82,27 @@ public final class FeedHub {
     return consumer == null ? Future.succeededFuture() : consumer.unregister();
   }
 
-  public void accept(ServerWebSocket ws) {
-    FeedConnection c = new FeedConnection(this, new WebSocketChannel(ws));
+  /**
+   * Takes over an upgraded WebSocket of an authenticated client.
+   *
+   * @param onClose run once when the connection ends (releases its per-address count)
+   */
+  public void accept(ServerWebSocket ws, Scope scope, Runnable onClose) {
+    FeedConnection c = new FeedConnection(this, new WebSocketChannel(ws), scope, onClose);
     connections.add(c);
     metrics.connections("websocket").incrementAndGet();
     c.startWebSocket(ws);
   }
 
-  /** Serves {@code GET /v1/feed/sse}: one subscription from the query string, as an event stream. */
-  public void acceptSse(HttpServerRequest request) {
-    ClientOp.Subscribe op;
-    try {
-      op = SseRequest.parse(request.params(), request.getHeader("Last-Event-ID"), settings.maxInterest());
-    } catch (ProtocolError e) {
-      ErrorBody.send(request.response(), 400, e.code(), e.getMessage());
-      return;
-    }
+  /** Parses an SSE request's subscription; fails with the error to answer (400). */
+  public ClientOp.Subscribe parseSse(HttpServerRequest request) throws ProtocolError {
+    return SseRequest.parse(request.params(), request.getHeader("Last-Event-ID"), settings.maxInterest());
+  }
+
+  /** Serves {@code GET /v1/feed/sse} for an authenticated client: one subscription, as an event stream. */
+  public void acceptSse(HttpServerRequest request, ClientOp.Subscribe op, Scope scope, Runnable onClose) {
     SseChannel channel = new SseChannel(request);
-    FeedConnection c = new FeedConnection(this, channel);
+    FeedConnection c = new FeedConnection(this, channel, scope, onClose);
     connections.add(c);
     metrics.connections("sse").incrementAndGet();
     channel.start(settings.sseRetryMs());
@@ -258,6 +261,8 @@ public final class FeedHub {
         log.debug("Closing a {} client that took no data for {} ms", c.channel.transport(), settings.slowTimeoutMs());
         c.close(CloseCodes.SLOW_CONSUMER, "too slow: no data taken for " + settings.slowTimeoutMs()
             + " ms; reconnect and resume");
+      } else if (c.expiresNanos != 0 && now > c.expiresNanos) {
+        c.close(CloseCodes.TOKEN_EXPIRED, "the storefront token expired; reconnect with a fresh one and resume");
       } else if (c.channel.answersPings() && now - c.lastHeardNanos > heartbeatTimeout) {
         c.close(CloseCodes.HEARTBEAT_TIMEOUT, "no answer to pings; reconnect and resume");
       } else if (ping) {

@@ -92,6 +92,9 @@ final class Subscription {
       return;
     }
     Change c = d.change();
+    if (!connection.scope.allows(c.offer().supplier())) {
+      return;
+    }
     if (floors != null && belowFloor(d)) {
       return;
     }
@@ -143,7 +146,7 @@ final class Subscription {
     for (Offer o : state.values()) {
       // Offers the live interest already covers are up to date at the client; offers that left
       // the part after its snapshot are not the client's business.
-      if (part.interest.matches(o) && !before.matches(o)) {
+      if (part.interest.matches(o) && !before.matches(o) && connection.scope.allows(o.supplier())) {
         send.add(o);
       }
     }

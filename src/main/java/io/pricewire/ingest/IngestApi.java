@@ -1,6 +1,8 @@
 package io.pricewire.ingest;
 
 import io.pricewire.api.ErrorBody;
+import io.pricewire.auth.AuthException;
+import io.pricewire.auth.Authenticator;
 import io.pricewire.config.Settings;
 import io.pricewire.offer.OfferKey;
 import io.pricewire.offer.SupplierId;
@@ -28,19 +30,51 @@ public final class IngestApi {
   private final Settings.Ingest limits;
   private final long ledgerTimeoutMs;
   private final IngestMetrics metrics;
+  private final Authenticator auth;
+  private final IngestLimiter limiter;
 
-  public IngestApi(Vertx vertx, Store store, Settings.Ingest limits, long ledgerTimeoutMs, IngestMetrics metrics) {
+  public IngestApi(Vertx vertx, Store store, Settings.Ingest limits, long ledgerTimeoutMs, IngestMetrics metrics,
+      Authenticator auth, IngestLimiter limiter) {
     this.vertx = vertx;
     this.store = store;
     this.limits = limits;
     this.ledgerTimeoutMs = ledgerTimeoutMs;
     this.metrics = metrics;
+    this.auth = auth;
+    this.limiter = limiter;
   }
 
   public void mount(Router router) {
+    router.route("/v1/suppliers/:supplier/*").handler(this::authenticate);
     router.post("/v1/suppliers/:supplier/offers").handler(this::writeOffers);
     router.post("/v1/suppliers/:supplier/feeds").handler(this::writeFeed);
     router.get("/v1/suppliers/:supplier/offers/:sku").handler(this::readOffer);
+  }
+
+  /** Every supplier endpoint needs that supplier's key. The body waits (paused) meanwhile. */
+  private void authenticate(RoutingContext ctx) {
+    String supplier = supplier(ctx);
+    if (supplier == null) {
+      return;
+    }
+    ctx.request().pause();
+    auth.supplier(ctx.request(), supplier).onComplete(ar -> {
+      if (ar.succeeded()) {
+        ctx.next();
+      } else if (ar.cause() instanceof AuthException e) {
+        if (e.status() == 401) {
+          ctx.response().putHeader("WWW-Authenticate", "Bearer");
+        }
+        refuseBody(ctx, e.status(), e.code(), e.getMessage());
+      } else {
+        boolean unavailable = ar.cause() instanceof StoreUnavailableException;
+        if (unavailable) {
+          ctx.response().putHeader("Retry-After", "2");
+        }
+        refuseBody(ctx, unavailable ? 503 : 500, unavailable ? "store_unavailable" : "internal_error",
+            "the API key could not be checked: " + ar.cause().getMessage());
+      }
+    });
   }
 
   private void writeOffers(RoutingContext ctx) {
@@ -80,7 +114,7 @@ public final class IngestApi {
   }
 
   private IngestRun run(RoutingContext ctx, String supplier, IngestSource source) {
-    return new IngestRun(vertx, ctx.request(), supplier, source, limits, ledgerTimeoutMs, metrics);
+    return new IngestRun(vertx, ctx.request(), supplier, source, limits, ledgerTimeoutMs, metrics, limiter);
   }
 
   private void readOffer(RoutingContext ctx) {

@@ -50,6 +50,7 @@ final class IngestRun {
   private final Settings.Ingest limits;
   private final long ledgerTimeoutMs;
   private final IngestMetrics metrics;
+  private final IngestLimiter limiter;
   private final long startedNanos = System.nanoTime();
   private final AnswerWriter answer;
   private final Set<String> unknownFields = new TreeSet<>();
@@ -75,7 +76,7 @@ final class IngestRun {
   }
 
   IngestRun(Vertx vertx, HttpServerRequest request, String supplier, IngestSource source, Settings.Ingest limits,
-      long ledgerTimeoutMs, IngestMetrics metrics) {
+      long ledgerTimeoutMs, IngestMetrics metrics, IngestLimiter limiter) {
     this.vertx = vertx;
     this.request = request;
     this.response = request.response();
@@ -84,6 +85,7 @@ final class IngestRun {
     this.limits = limits;
     this.ledgerTimeoutMs = ledgerTimeoutMs;
     this.metrics = metrics;
+    this.limiter = limiter;
     this.answer = new AnswerWriter(response, supplier, source,
         source == IngestSource.JSON ? Integer.MAX_VALUE : limits.chunkItems());
     for (ItemStatus s : ItemStatus.values()) {
@@ -118,6 +120,7 @@ final class IngestRun {
         parseJsonArray(body);
       }
     });
+    request.resume();
   }
 
   private void parseJsonArray(Buffer body) {
@@ -140,6 +143,16 @@ final class IngestRun {
     long received = System.nanoTime();
     for (Object item : array) {
       add(OfferParser.fromJson(item, unknownFields), 0, received);
+    }
+    long wait = limiter.tryTake(supplier, writes.size());
+    if (wait > 0) {
+      response.putHeader("Retry-After", String.valueOf(IngestLimiter.retryAfterSeconds(wait)));
+      refuse(429, "rate_limited", "supplier " + supplier + " is over its ingest rate ("
+          + "PRICEWIRE_INGEST_RATE_PER_SUPPLIER = " + limiter.ratePerSecond() + " items/s, bursts up to "
+          + "PRICEWIRE_INGEST_BURST_PER_SUPPLIER = " + limiter.burst() + "); this request has " + writes.size()
+          + " items: retry after " + IngestLimiter.retryAfterSeconds(wait) + " s"
+          + (writes.size() > limiter.burst() ? ", in smaller requests" : ""));
+      return;
     }
     submit();
   }
@@ -184,6 +197,7 @@ final class IngestRun {
         endOfInput();
       }
     });
+    request.resume();
   }
 
   private boolean onLine(Buffer line, long number) {
@@ -298,6 +312,18 @@ final class IngestRun {
       vertx.runOnContext(v -> committed(chunkSlots, List.of()));
       return false;
     }
+    long wait = source == IngestSource.JSON ? 0 : limiter.reserve(supplier, chunkWrites.size());
+    if (wait > 0) {
+      // Over the supplier's rate: the stream is slowed down, not cut.
+      vertx.setTimer(Math.max(1, java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(wait)),
+          t -> commit(chunkSlots, chunkWrites));
+    } else {
+      commit(chunkSlots, chunkWrites);
+    }
+    return false;
+  }
+
+  private void commit(List<Slot> chunkSlots, List<LedgerWrite> chunkWrites) {
     DeliveryOptions options = new DeliveryOptions().setSendTimeout(ledgerTimeoutMs);
     vertx.eventBus().<CommitReply>request(Addresses.LEDGER_COMMIT, new CommitRequest(chunkWrites), options)
         .onComplete(ar -> {
@@ -307,7 +333,6 @@ final class IngestRun {
             failed(ar.cause());
           }
         });
-    return false;
   }
 
   private void committed(List<Slot> chunkSlots, List<ItemOutcome> outcomes) {

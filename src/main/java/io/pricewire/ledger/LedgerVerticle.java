@@ -46,6 +46,7 @@ public final class LedgerVerticle extends VerticleBase {
   private long publishedSeq;
   private String epoch;
   private MessageConsumer<CommitRequest> consumer;
+  private io.vertx.core.Promise<Void> drained;
 
   private final Counter changesCommitted;
   private final DistributionSummary batchItems;
@@ -89,9 +90,17 @@ public final class LedgerVerticle extends VerticleBase {
     });
   }
 
+  /** Takes no new requests, then finishes and answers every waiting one before it stops. */
   @Override
   public Future<?> stop() {
-    return consumer == null ? Future.succeededFuture() : consumer.unregister();
+    Future<Void> unregistered = consumer == null ? Future.succeededFuture() : consumer.unregister();
+    return unregistered.compose(v -> {
+      if (!busy && waiting.isEmpty()) {
+        return Future.succeededFuture();
+      }
+      drained = io.vertx.core.Promise.promise();
+      return drained.future();
+    });
   }
 
   private void onRequest(Message<CommitRequest> msg) {
@@ -106,7 +115,13 @@ public final class LedgerVerticle extends VerticleBase {
   }
 
   private void commitNext() {
-    if (busy || waiting.isEmpty()) {
+    if (busy) {
+      return;
+    }
+    if (waiting.isEmpty()) {
+      if (drained != null) {
+        drained.tryComplete();
+      }
       return;
     }
     busy = true;

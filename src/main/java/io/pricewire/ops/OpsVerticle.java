@@ -2,6 +2,7 @@ package io.pricewire.ops;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.pricewire.api.ErrorBody;
+import io.pricewire.auth.AdminApi;
 import io.pricewire.config.Settings;
 import io.pricewire.store.Store;
 import io.vertx.core.Future;
@@ -16,8 +17,8 @@ import io.vertx.micrometer.PrometheusScrapingHandler;
 
 /**
  * The ops port: Prometheus metrics at {@code /metrics}, liveness at {@code /health/live},
- * readiness at {@code /health/ready} (the store answers). Kept off the public port so that
- * operators can firewall it separately.
+ * readiness at {@code /health/ready} (the store answers), and the admin API. Kept off the public
+ * port so that operators can firewall it separately.
  */
 public final class OpsVerticle extends VerticleBase {
 
@@ -25,13 +26,16 @@ public final class OpsVerticle extends VerticleBase {
   private final Store store;
   private final PrometheusMeterRegistry registry;
   private final long storeTimeoutMs;
+  private final AdminApi admin;
   private HttpServer server;
 
-  public OpsVerticle(Settings.Http http, Store store, PrometheusMeterRegistry registry, long storeTimeoutMs) {
+  public OpsVerticle(Settings.Http http, Store store, PrometheusMeterRegistry registry, long storeTimeoutMs,
+      AdminApi admin) {
     this.http = http;
     this.store = store;
     this.registry = registry;
     this.storeTimeoutMs = storeTimeoutMs;
+    this.admin = admin;
   }
 
   @Override
@@ -52,8 +56,11 @@ public final class OpsVerticle extends VerticleBase {
     router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
     router.get("/health/live").handler(HealthCheckHandler.createWithHealthChecks(live));
     router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(ready));
+    admin.mount(router);
     router.errorHandler(404, ctx -> ErrorBody.send(ctx.response(), 404, "not_found",
-        "the ops port serves /metrics, /health/live and /health/ready"));
+        "the ops port serves /metrics, /health/live, /health/ready and /admin/..."));
+    router.errorHandler(405, ctx -> ErrorBody.send(ctx.response(), 405, "method_not_allowed",
+        ctx.request().method() + " is not allowed on " + ctx.request().path()));
     return vertx.createHttpServer().requestHandler(router).listen(http.opsPort(), http.opsHost())
         .onSuccess(s -> server = s);
   }

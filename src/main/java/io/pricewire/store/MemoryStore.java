@@ -37,6 +37,7 @@ public final class MemoryStore implements Store {
   private final Map<String, Set<OfferKey>> bySupplier = new HashMap<>();
   private final Map<String, Set<OfferKey>> byCategory = new HashMap<>();
   private long head;
+  private final MemoryKeyStore keys = new MemoryKeyStore();
 
   @Override
   public String kind() {
@@ -141,6 +142,11 @@ public final class MemoryStore implements Store {
     } finally {
       lock.readLock().unlock();
     }
+  }
+
+  @Override
+  public KeyStore keys() {
+    return keys;
   }
 
   @Override

@@ -63,6 +63,19 @@ final class PgSql {
   static final String CHANGES_BETWEEN = "SELECT " + OFFER_COLUMNS
       + ", changed, previous_category, previous_availability FROM changes WHERE seq > $1 AND seq <= $2 ORDER BY seq";
 
+  static final String KEY_COLUMNS = "id, supplier, key_hash, label, created_at, revoked_at";
+
+  static final String ADD_KEY = "INSERT INTO supplier_keys (id, supplier, key_hash, label, created_at) "
+      + "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (key_hash) DO NOTHING";
+
+  static final String FIND_KEY = "SELECT " + KEY_COLUMNS + " FROM supplier_keys WHERE key_hash = $1";
+
+  static final String LIST_KEYS = "SELECT " + KEY_COLUMNS + " FROM supplier_keys WHERE supplier = $1 "
+      + "ORDER BY created_at, id";
+
+  static final String REVOKE_KEY = "UPDATE supplier_keys SET revoked_at = coalesce(revoked_at, $3) "
+      + "WHERE supplier = $1 AND id = $2 RETURNING " + KEY_COLUMNS;
+
   private static String qualified(String alias) {
     StringBuilder sb = new StringBuilder();
     for (String c : OFFER_COLUMNS.split(", ")) {

@@ -53,6 +53,7 @@ public final class PgStore implements Store {
   private final NetClientOptions netOptions;
   private final long timeoutMs;
   private Pool pool;
+  private final PgKeyStore keys;
 
   public PgStore(Vertx vertx, PgConnectOptions connectOptions, int poolSize, long timeoutMs) {
     this.vertx = vertx;
@@ -69,6 +70,7 @@ public final class PgStore implements Store {
         .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS)
         .setMaxWaitQueueSize(4096);
     this.timeoutMs = timeoutMs;
+    this.keys = new PgKeyStore(() -> pool, timeoutMs);
   }
 
   @Override
@@ -282,6 +284,11 @@ public final class PgStore implements Store {
           Row r = rows.iterator().next();
           return new LogHead(r.getString("epoch"), r.getLong("head_seq"));
         }), "read head");
+  }
+
+  @Override
+  public KeyStore keys() {
+    return keys;
   }
 
   @Override

@@ -45,5 +45,8 @@ public interface Store {
   /** The log's identity and last seq; also serves as the readiness probe. */
   Future<LogHead> head();
 
+  /** Supplier API keys, kept beside the offers. */
+  KeyStore keys();
+
   Future<Void> close();
 }

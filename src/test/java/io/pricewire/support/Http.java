@@ -13,11 +13,18 @@ public final class Http implements AutoCloseable {
 
   private final WebClient client;
   private final int port;
+  private String bearer;
 
   public Http(Vertx vertx, int port) {
     this.client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port)
         .setKeepAlive(false));
     this.port = port;
+  }
+
+  /** Sends {@code Authorization: Bearer <token>} with every request from now on (null: none). */
+  public Http bearer(String token) {
+    this.bearer = token;
+    return this;
   }
 
   public HttpResponse<Buffer> post(String path, String contentType, String body) {
@@ -26,6 +33,9 @@ public final class Http implements AutoCloseable {
 
   public HttpResponse<Buffer> post(String path, String contentType, Buffer body) {
     var request = client.post(port, "127.0.0.1", path);
+    if (bearer != null) {
+      request.bearerTokenAuthentication(bearer);
+    }
     if (contentType != null) {
       request.putHeader("Content-Type", contentType);
     }
@@ -42,7 +52,19 @@ public final class Http implements AutoCloseable {
   }
 
   public HttpResponse<Buffer> get(String path) {
-    return client.get(port, "127.0.0.1", path).send().await();
+    var request = client.get(port, "127.0.0.1", path);
+    if (bearer != null) {
+      request.bearerTokenAuthentication(bearer);
+    }
+    return request.send().await();
+  }
+
+  public HttpResponse<Buffer> delete(String path) {
+    var request = client.delete(port, "127.0.0.1", path);
+    if (bearer != null) {
+      request.bearerTokenAuthentication(bearer);
+    }
+    return request.send().await();
   }
 
   @Override

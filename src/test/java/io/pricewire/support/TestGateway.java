@@ -28,6 +28,8 @@ public final class TestGateway implements AutoCloseable {
     all.put("PRICEWIRE_OPS_HOST", "127.0.0.1");
     all.put("PRICEWIRE_STORE", "memory");
     all.put("PRICEWIRE_DEMO", "false");
+    // Tests of other behaviour run open; the security tests turn authentication on.
+    all.put("PRICEWIRE_AUTH", "off");
     all.putAll(settings);
     PrometheusMeterRegistry registry = Gateway.newRegistry();
     Vertx vertx = Gateway.newVertx(registry);

@@ -19,7 +19,8 @@ import picocli.CommandLine.Option;
     description = {"Real-time product feed gateway: supplier ingest, ordered change log, live WebSocket feed.",
         "Without a subcommand, runs the gateway. Settings come from conf/pricewire.properties and PRICEWIRE_* "
             + "environment variables (see the README)."},
-    subcommands = {WatchCommand.class, io.pricewire.bench.BenchCommand.class})
+    subcommands = {WatchCommand.class, io.pricewire.cli.CredentialsCommand.class,
+        io.pricewire.bench.BenchCommand.class})
 public final class Main implements Callable<Integer> {
 
   private static final Logger log = LoggerFactory.getLogger(Main.class);

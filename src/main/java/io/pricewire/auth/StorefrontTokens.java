@@ -63,7 +63,8 @@ public final class StorefrontTokens {
         .compose(user -> {
           JsonObject claims = user.principal();
           Object suppliers = claims.getValue(SUPPLIERS_CLAIM);
-          Long exp = claims.getLong("exp");
+          // vertx-auth-jwt keeps the registered claims (exp, iat) in the user's attributes.
+          Long exp = user.attributes().getLong("exp", claims.getLong("exp"));
           Instant expires = exp == null ? null : Instant.ofEpochSecond(exp);
           if ("*".equals(suppliers)) {
             return Future.succeededFuture(new Scope(true, Set.of(), expires));

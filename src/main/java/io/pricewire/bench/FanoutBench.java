@@ -45,6 +45,10 @@ public final class FanoutBench implements Callable<Integer> {
   @Option(names = "--ops-url", defaultValue = "http://127.0.0.1:8081", description = "Gateway ops URL, for its own histogram (default: ${DEFAULT-VALUE}).")
   URI opsUrl;
 
+  @Option(names = "--admin-token", description = "Admin token for a key and a storefront token (default: $PRICEWIRE_ADMIN, "
+      + "else a local development gateway's; none: the gateway must run with PRICEWIRE_AUTH=off).")
+  String adminToken;
+
   @Option(names = "--subscribers", defaultValue = "100", description = "WebSocket subscribers (default: ${DEFAULT-VALUE}).")
   int subscribers;
 
@@ -66,6 +70,8 @@ public final class FanoutBench implements Callable<Integer> {
   private final AtomicLong skippedTicks = new AtomicLong();
   private final Histogram latency = Percentiles.micros();
   private volatile boolean measuring;
+  private String key;
+  private String token;
 
   @Override
   public Integer call() throws Exception {
@@ -73,6 +79,9 @@ public final class FanoutBench implements Callable<Integer> {
     HttpClientAgent http = vertx.createHttpClient(new HttpClientOptions(), new PoolOptions().setHttp1MaxSize(16));
     System.out.printf("fanout bench: %d subscribers x %d offers, %d changes/s, against %s%n", subscribers, offers,
         rate, url);
+    BenchAuth auth = BenchAuth.resolve(http, url, opsUrl, adminToken);
+    key = auth.keyFor(SUPPLIER).await();
+    token = auth.storefrontToken().await();
     seed(http).await();
     List<WebSocket> sockets = connect(vertx).await();
     System.out.printf("%d subscribers connected and holding their snapshots%n", sockets.size());
@@ -137,7 +146,12 @@ public final class FanoutBench implements Callable<Integer> {
         .put("suppliers", new io.vertx.core.json.JsonArray().add(SUPPLIER)).encode();
     int port = url.getPort() > 0 ? url.getPort() : 80;
     for (int i = 0; i < subscribers; i++) {
-      all.add(client.connect(new WebSocketConnectOptions().setHost(url.getHost()).setPort(port).setURI("/v1/feed"))
+      WebSocketConnectOptions connect = new WebSocketConnectOptions().setHost(url.getHost()).setPort(port)
+          .setURI("/v1/feed").setAllowOriginHeader(false);
+      if (token != null) {
+        connect.addHeader("Authorization", "Bearer " + token);
+      }
+      all.add(client.connect(connect)
           .compose(ws -> {
             io.vertx.core.Promise<WebSocket> ready = io.vertx.core.Promise.promise();
             ws.textMessageHandler(text -> onFrame(text, ready, ws));
@@ -194,9 +208,9 @@ public final class FanoutBench implements Callable<Integer> {
   }
 
   private Future<JsonObject> post(HttpClientAgent http, Buffer body) {
-    RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST)
+    RequestOptions request = BenchAuth.withBearer(new RequestOptions().setMethod(HttpMethod.POST)
         .setAbsoluteURI(url.resolve("/v1/suppliers/" + SUPPLIER + "/offers").toString())
-        .putHeader("Content-Type", "application/x-ndjson");
+        .putHeader("Content-Type", "application/x-ndjson"), key);
     return http.request(request).compose(req -> req.send(body)).compose(resp -> resp.body())
         .map(Buffer::toJsonObject);
   }

@@ -41,6 +41,13 @@ public final class IngestBench implements Callable<Integer> {
   @Option(names = "--format", defaultValue = "ndjson", description = "Body format: json or ndjson (default: ${DEFAULT-VALUE}).")
   String format;
 
+  @Option(names = "--ops-url", defaultValue = "http://127.0.0.1:8081", description = "Gateway ops URL, for the admin API (default: ${DEFAULT-VALUE}).")
+  URI opsUrl;
+
+  @Option(names = "--admin-token", description = "Admin token to create the suppliers' keys (default: $PRICEWIRE_ADMIN, "
+      + "else a local development gateway's; none: the gateway must run with PRICEWIRE_AUTH=off).")
+  String adminToken;
+
   @Option(names = "--warmup", defaultValue = "5", description = "Seconds of load before measuring (default: ${DEFAULT-VALUE}).")
   int warmup;
 
@@ -61,10 +68,12 @@ public final class IngestBench implements Callable<Integer> {
         new PoolOptions().setHttp1MaxSize(suppliers));
     System.out.printf("ingest bench: %d suppliers x %d offers per %s request against %s%n", suppliers, batch, format,
         url);
+    BenchAuth auth = BenchAuth.resolve(client, url, opsUrl, adminToken);
     CountDownLatch done = new CountDownLatch(suppliers);
     for (int s = 0; s < suppliers; s++) {
       String supplier = "bench-ingest-" + s;
-      vertx.runOnContext(v -> loop(client, supplier, done));
+      String key = auth.keyFor(supplier).await();
+      vertx.runOnContext(v -> loop(client, supplier, key, done));
     }
     Thread.sleep(warmup * 1000L);
     applied.set(0);
@@ -93,16 +102,16 @@ public final class IngestBench implements Callable<Integer> {
     return 0;
   }
 
-  private void loop(HttpClientAgent client, String supplier, CountDownLatch done) {
+  private void loop(HttpClientAgent client, String supplier, String key, CountDownLatch done) {
     if (stopping) {
       done.countDown();
       return;
     }
     Buffer body = body();
     long sent = System.nanoTime();
-    RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(url
+    RequestOptions request = BenchAuth.withBearer(new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(url
         .resolve("/v1/suppliers/" + supplier + "/offers").toString())
-        .putHeader("Content-Type", format.equals("json") ? "application/json" : "application/x-ndjson");
+        .putHeader("Content-Type", format.equals("json") ? "application/json" : "application/x-ndjson"), key);
     client.request(request)
         .compose(req -> req.send(body))
         .compose(resp -> resp.body().map(b -> {
@@ -128,7 +137,7 @@ public final class IngestBench implements Callable<Integer> {
           if (ar.failed() && failed.get() < 3) {
             System.out.println("request failed: " + ar.cause().getMessage());
           }
-          loop(client, supplier, done);
+          loop(client, supplier, key, done);
         });
   }
 

@@ -38,6 +38,16 @@ public final class WireBench implements Callable<Integer> {
   @Option(names = "--url", defaultValue = "http://127.0.0.1:8080", description = "Gateway base URL (default: ${DEFAULT-VALUE}).")
   URI url;
 
+  @Option(names = "--ops-url", defaultValue = "http://127.0.0.1:8081", description = "Gateway ops URL, for the admin API (default: ${DEFAULT-VALUE}).")
+  URI opsUrl;
+
+  @Option(names = "--admin-token", description = "Admin token for a key and a storefront token (default: $PRICEWIRE_ADMIN, "
+      + "else a local development gateway's; none: the gateway must run with PRICEWIRE_AUTH=off).")
+  String adminToken;
+
+  private String key;
+  private String token;
+
   @Option(names = "--offers", defaultValue = "50", description = "Offers in the catalog (default: ${DEFAULT-VALUE}).")
   int offers;
 
@@ -48,6 +58,9 @@ public final class WireBench implements Callable<Integer> {
   public Integer call() throws Exception {
     Vertx vertx = Vertx.vertx();
     HttpClientAgent http = vertx.createHttpClient();
+    BenchAuth auth = BenchAuth.resolve(http, url, opsUrl, adminToken);
+    key = auth.keyFor(SUPPLIER).await();
+    token = auth.storefrontToken().await();
     post(http, catalog()).await();
     AtomicLong plainBytes = new AtomicLong();
     AtomicLong deflateBytes = new AtomicLong();
@@ -120,7 +133,8 @@ public final class WireBench implements Callable<Integer> {
     Promise<WebSocket> ready = Promise.promise();
     vertx.createWebSocketClient(new WebSocketClientOptions().setTryUsePerMessageCompression(compress)
             .setMaxMessageSize(1 << 24))
-        .connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/v1/feed"))
+        .connect(withToken(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/v1/feed")
+            .setAllowOriginHeader(false)))
         .onSuccess(ws -> {
           ws.textMessageHandler(text -> {
             JsonObject f = new JsonObject(text);
@@ -137,6 +151,10 @@ public final class WireBench implements Callable<Integer> {
         })
         .onFailure(ready::tryFail);
     return ready.future();
+  }
+
+  private WebSocketConnectOptions withToken(WebSocketConnectOptions options) {
+    return token == null ? options : options.addHeader("Authorization", "Bearer " + token);
   }
 
   private Buffer catalog() {
@@ -171,9 +189,9 @@ public final class WireBench implements Callable<Integer> {
   }
 
   private Future<JsonObject> post(HttpClientAgent http, Buffer body) {
-    return http.request(new RequestOptions().setMethod(HttpMethod.POST)
+    return http.request(BenchAuth.withBearer(new RequestOptions().setMethod(HttpMethod.POST)
             .setAbsoluteURI(url.resolve("/v1/suppliers/" + SUPPLIER + "/offers").toString())
-            .putHeader("Content-Type", "application/x-ndjson"))
+            .putHeader("Content-Type", "application/x-ndjson"), key))
         .compose(req -> req.send(body)).compose(resp -> resp.body()).map(Buffer::toJsonObject);
   }
 }

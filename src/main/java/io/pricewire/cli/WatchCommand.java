@@ -52,6 +52,10 @@ public final class WatchCommand implements Callable<Integer> {
   @Option(names = "--count", defaultValue = "0", description = "Exit after this many updates (0: run until stopped).")
   long count;
 
+  @Option(names = "--token", description = "Storefront token (default: $PRICEWIRE_TOKEN, else the development token of "
+      + "a local gateway on that port).")
+  String token;
+
   private final PrintStream out;
   private final Map<String, Offer> offers = new HashMap<>();
   private final CountDownLatch done = new CountDownLatch(1);
@@ -81,12 +85,35 @@ public final class WatchCommand implements Callable<Integer> {
     return 0;
   }
 
+  private String token(int port) {
+    if (token != null) {
+      return token;
+    }
+    String env = System.getenv("PRICEWIRE_TOKEN");
+    if (env != null && !env.isBlank()) {
+      return env;
+    }
+    var dev = io.pricewire.auth.DevCredentials.read(port);
+    return dev == null ? null : dev.getString("storefront_token");
+  }
+
   private void connect() {
     boolean tls = "wss".equals(url.getScheme());
     int port = url.getPort() > 0 ? url.getPort() : tls ? 443 : 80;
     WebSocketConnectOptions options = new WebSocketConnectOptions().setHost(url.getHost()).setPort(port)
-        .setSsl(tls).setURI(url.getRawPath() + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery()));
+        .setSsl(tls).setURI(url.getRawPath() + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery()))
+        .setAllowOriginHeader(false);
+    String bearer = token(port);
+    if (bearer != null) {
+      options.addHeader("Authorization", "Bearer " + bearer);
+    }
     client.connect(options).onSuccess(this::subscribe).onFailure(e -> {
+      if (e instanceof io.vertx.core.http.UpgradeRejectedException r && (r.getStatus() == 401 || r.getStatus() == 403)) {
+        out.println("! the gateway refused the connection (" + r.getStatus() + "): pass a storefront token with --token "
+            + "or PRICEWIRE_TOKEN");
+        done.countDown();
+        return;
+      }
       out.println("! cannot connect to " + url + ": " + e.getMessage() + "; retrying in 2 s");
       vertx.setTimer(2000, t -> connect());
     });

@@ -101,6 +101,16 @@ public final class FeedHub {
 
   /** Serves {@code GET /v1/feed/sse} for an authenticated client: one subscription, as an event stream. */
   public void acceptSse(HttpServerRequest request, ClientOp.Subscribe op, Scope scope, Runnable onClose) {
+    java.util.Set<String> named = new java.util.TreeSet<>(op.interest().suppliers());
+    op.interest().skus().forEach(k -> named.add(k.supplier()));
+    java.util.Set<String> outside = scope.outside(named);
+    if (!outside.isEmpty()) {
+      // Refused before the stream starts, so that EventSource stops instead of retrying forever.
+      onClose.run();
+      io.pricewire.api.ErrorBody.send(request.response(), 403, "forbidden",
+          "the storefront token does not cover supplier(s) " + String.join(", ", outside));
+      return;
+    }
     SseChannel channel = new SseChannel(request);
     FeedConnection c = new FeedConnection(this, channel, scope, onClose);
     connections.add(c);

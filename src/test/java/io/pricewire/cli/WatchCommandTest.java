@@ -20,11 +20,14 @@ import picocli.CommandLine;
 class WatchCommandTest {
 
   @Test
-  @DisplayName("prints the snapshot, then a line per update with the old and new price and the chosen title")
+  @DisplayName("finds the development token, prints the snapshot, then a line per update with old and new price")
   void printsUpdates() throws Exception {
-    try (TestGateway gateway = TestGateway.memory()) {
+    // Authentication on, nothing configured: the development credentials that watch finds by itself.
+    try (TestGateway gateway = TestGateway.start(java.util.Map.of("PRICEWIRE_AUTH", "on"))) {
       Vertx clients = Vertx.vertx();
-      try (Http http = new Http(clients, gateway.port())) {
+      String key = io.pricewire.auth.DevCredentials.read(gateway.port()).getJsonObject("supplier_keys")
+          .getString("atlantic-seafood");
+      try (Http http = new Http(clients, gateway.port()).bearer(key)) {
         http.offers("atlantic-seafood", new JsonArray().add(new JsonObject().put("sku", "lobster")
             .put("price", "42.00 CAD").put("availability", "in_stock")
             .put("title", new JsonObject().put("en", "Live lobster").put("zh-CN", "活龙虾"))));

@@ -38,10 +38,24 @@ public final class FeedClient implements AutoCloseable {
   }
 
   public static FeedClient connect(Vertx vertx, int port, WebSocketClientOptions options) {
+    return connect(vertx, port, options, null, null);
+  }
+
+  /** @param bearer sent as "Authorization: Bearer", or null; @param query appended to /v1/feed, or null */
+  public static FeedClient connect(Vertx vertx, int port, WebSocketClientOptions options, String bearer, String query) {
     WebSocketClient client = vertx.createWebSocketClient(options.setMaxMessageSize(64 * 1024 * 1024));
-    WebSocket ws = client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
-        .setURI("/v1/feed")).await();
-    return new FeedClient(client, ws);
+    // Like most server-side clients, send no Origin header (browsers always do).
+    WebSocketConnectOptions connect = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
+        .setURI("/v1/feed" + (query == null ? "" : "?" + query)).setAllowOriginHeader(false);
+    if (bearer != null) {
+      connect.addHeader("Authorization", "Bearer " + bearer);
+    }
+    try {
+      return new FeedClient(client, client.connect(connect).await());
+    } catch (RuntimeException e) {
+      client.close();
+      throw e;
+    }
   }
 
   public FeedClient send(JsonObject frame) {

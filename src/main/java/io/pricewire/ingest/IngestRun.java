@@ -386,7 +386,7 @@ final class IngestRun {
       retryAfter = "1";
       stop(429, "ledger_overloaded", cause.getMessage());
     } else {
-      stop(500, "commit_failed", "the commit failed: " + cause.getMessage());
+      stop(500, "commit_failed", cause.getMessage());
     }
   }
 

@@ -43,7 +43,8 @@ public final class OpsVerticle extends VerticleBase {
     HealthChecks live = HealthChecks.create(vertx)
         .register("event-loop", promise -> promise.complete(Status.OK()));
     HealthChecks ready = HealthChecks.create(vertx)
-        .register("store", storeTimeoutMs, promise -> store.head().onComplete(ar -> {
+        // Longer than the store's own timeout, so that an unreachable store answers DOWN (503), not a timeout.
+        .register("store", storeTimeoutMs + 1000, promise -> store.head().onComplete(ar -> {
           if (ar.succeeded()) {
             promise.complete(Status.OK(new JsonObject().put("store", store.kind())
                 .put("epoch", ar.result().epoch()).put("seq", ar.result().seq())));

@@ -320,6 +320,8 @@ public final class PgStore implements Store {
         || e instanceof java.io.IOException
         || e instanceof ClosedConnectionException
         || e instanceof io.vertx.core.impl.NoStackTraceTimeoutException
+        // The pool's own failures (no connection within the connection timeout, too many waiters).
+        || e instanceof io.vertx.core.impl.NoStackTraceThrowable
         || (e.getCause() != null && e.getCause() != e && unavailable(e.getCause()));
   }
 

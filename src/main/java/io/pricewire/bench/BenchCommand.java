@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = {"Measure a running gateway. Start it first (for durable figures with PRICEWIRE_STORE=postgres),",
         "then run one of the workloads below from another terminal: the load runs in this separate process."},
-    subcommands = {IngestBench.class, FanoutBench.class, WireBench.class})
+    subcommands = {IngestBench.class, FanoutBench.class, WireBench.class, DurabilityWriter.class})
 public final class BenchCommand implements Runnable {
 
   @Override

@@ -147,11 +147,12 @@ public final class SettingsLoader {
       return v == null || String.valueOf(v).isBlank() ? null : String.valueOf(v).trim();
     }
 
-    /** A credential: empty for none, else at least {@code minLength} characters. */
+    /** A credential: empty for none. One shorter than {@code minLength} is accepted with a warning. */
     String secret(String key, int minLength) {
       String v = optionalText(key);
       if (v != null && v.length() < minLength) {
-        problems.add(key + " is too short: expected at least " + minLength + " characters (or nothing, for none)");
+        log.warn("{} is only {} characters long: use at least {} random characters, for example "
+            + "`openssl rand -hex {}`", key, v.length(), minLength, minLength / 2);
       }
       return v;
     }

@@ -22,6 +22,7 @@ import io.pricewire.ledger.CommitReply;
 import io.pricewire.ledger.CommitRequest;
 import io.pricewire.ledger.LedgerVerticle;
 import io.pricewire.ledger.LocalCodec;
+import io.pricewire.ops.EventLoopWatch;
 import io.pricewire.ops.OpsVerticle;
 import io.pricewire.store.MemoryStore;
 import io.pricewire.store.PgStore;
@@ -61,6 +62,7 @@ public final class Gateway {
 
   private final ApiKeys keys;
   private final StorefrontTokens tokens;
+  private EventLoopWatch watch;
 
   private Gateway(Vertx vertx, Settings settings, Store store) {
     this.vertx = vertx;
@@ -157,18 +159,27 @@ public final class Gateway {
     IngestLimiter ingestLimiter = new IngestLimiter(settings.ingest().ratePerSupplier(),
         settings.ingest().burstPerSupplier());
     ConnectionLimiter connectionLimiter = new ConnectionLimiter(settings.feed().maxConnectionsPerAddress());
+    watch = new EventLoopWatch(settings.http().eventLoopBlockedMs(), registry);
     OpsVerticle ops = new OpsVerticle(settings.http(), store, registry, settings.store().timeoutMs(),
-        new AdminApi(settings.auth().adminToken(), keys, tokens));
+        new AdminApi(settings.auth().adminToken(), keys, tokens), watch);
+    LedgerVerticle ledger = new LedgerVerticle(store, settings.ledger().maxBatchItems(),
+        settings.ledger().maxPendingItems(), registry);
     int port = settings.http().port() == 0 ? freePort(settings.http().host()) : settings.http().port();
-    return deploy(vertx.deployVerticle(new LedgerVerticle(store, settings.ledger().maxBatchItems(),
-        settings.ledger().maxPendingItems(), registry)))
+    return deploy(vertx.deployVerticle(ledger))
+        .onSuccess(v -> watch.watch("ledger", ledger.context()))
         .compose(v -> deploy(vertx.deployVerticle(() -> {
           ApiVerticle api = new ApiVerticle(settings, port, store, ingestMetrics, feedMetrics, auth, ingestLimiter,
               connectionLimiter);
           apis.add(api);
           return api;
         }, new DeploymentOptions().setInstances(settings.http().eventLoops()))))
+        .onSuccess(v -> {
+          for (int i = 0; i < apis.size(); i++) {
+            watch.watch("api-" + (i + 1), apis.get(i).context());
+          }
+        })
         .compose(v -> deploy(vertx.deployVerticle(ops)))
+        .onSuccess(v -> watch.watch("ops", ops.context()))
         .compose(v -> settings.demo().enabled()
             ? deploy(vertx.deployVerticle(new DemoSupplierVerticle(settings.demo().intervalMs())))
             : Future.succeededFuture())
@@ -210,7 +221,11 @@ public final class Gateway {
       String id = deployments.get(i);
       chain = chain.compose(v -> vertx.undeploy(id).recover(e -> Future.succeededFuture()));
     }
-    return chain.compose(v -> store.close());
+    return chain.compose(v -> store.close()).onComplete(v -> {
+      if (watch != null) {
+        watch.close();
+      }
+    });
   }
 
   public int httpPort() {

@@ -64,6 +64,11 @@ public final class ApiVerticle extends VerticleBase {
     this.connectionLimiter = connectionLimiter;
   }
 
+  /** The context this verticle runs on, for the event-loop watch. */
+  public io.vertx.core.Context context() {
+    return context;
+  }
+
   @Override
   public Future<?> start() {
     hub = new FeedHub(vertx, store, settings.feed(), feedMetrics);

@@ -11,8 +11,11 @@ public record Settings(Http http, StoreSettings store, Ingest ingest, Ledger led
 
   public enum StoreKind { MEMORY, POSTGRES }
 
-  /** @param eventLoops API verticle instances; each owns its event loop's client connections */
-  public record Http(String host, int port, String opsHost, int opsPort, int eventLoops) {
+  /**
+   * @param eventLoops API verticle instances; each owns its event loop's client connections
+   * @param eventLoopBlockedMs an event loop that runs no task for this long fails liveness
+   */
+  public record Http(String host, int port, String opsHost, int opsPort, int eventLoops, long eventLoopBlockedMs) {
   }
 
   public record StoreSettings(StoreKind kind, PgConnectOptions pg, String pgUri, int poolSize, long timeoutMs) {

@@ -65,7 +65,8 @@ public final class SettingsLoader {
         r.port("PRICEWIRE_HTTP_PORT"),
         r.host("PRICEWIRE_OPS_HOST"),
         r.port("PRICEWIRE_OPS_PORT"),
-        loops == 0 ? cores : loops);
+        loops == 0 ? cores : loops,
+        r.longValue("PRICEWIRE_EVENT_LOOP_BLOCKED_MS", 100, 600_000));
     Settings.StoreKind kind = r.choice("PRICEWIRE_STORE", Settings.StoreKind.class);
     String uri = r.text("PRICEWIRE_PG_URI");
     PgConnectOptions pg = r.pgUri("PRICEWIRE_PG_URI", uri);

@@ -39,6 +39,11 @@ public final class DemoSupplierVerticle extends VerticleBase {
     this.intervalMs = intervalMs;
   }
 
+  /** The context this verticle runs on, for the event-loop watch. */
+  public io.vertx.core.Context context() {
+    return context;
+  }
+
   @Override
   public Future<?> start() {
     List<LedgerWrite> seed = new ArrayList<>();

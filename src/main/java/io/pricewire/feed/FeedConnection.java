@@ -20,6 +20,7 @@ final class FeedConnection {
   final FeedHub hub;
   final FeedChannel channel;
   final Outbox outbox;
+  final FeedMetrics.TransportMeters meters;
   final Map<String, Subscription> subscriptions = new HashMap<>(2);
   final Scope scope;
   /** When the storefront token expires, in this process's nanos; 0 for never. */
@@ -34,6 +35,7 @@ final class FeedConnection {
     this.scope = scope;
     this.onClose = onClose;
     this.outbox = new Outbox(this, channel, hub);
+    this.meters = hub.metrics().transport(channel.transport());
     this.expiresNanos = scope.expiresAt() == null ? 0
         : System.nanoTime() + Math.max(0, java.time.Duration.between(java.time.Instant.now(), scope.expiresAt()).toNanos());
   }
@@ -203,6 +205,9 @@ final class FeedConnection {
         load(sub, part, -1, true);
         return;
       }
+      if (part.initial && part.since != null) {
+        hub.metrics().resumed(afterSeq >= 0 ? "continued" : "reset");
+      }
       long position = Math.max(snap.seq(), hub.lastSeq());
       var offers = sub.join(part, snap.offers(), snap.seq(), hub.lastSeq());
       if (part.initial) {
@@ -234,6 +239,7 @@ final class FeedConnection {
   void send(String frame) {
     if (!closed) {
       channel.write(frame, null);
+      meters.sent(FeedProtocol.utf8Length(frame));
     }
   }
 

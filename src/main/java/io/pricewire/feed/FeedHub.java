@@ -90,7 +90,7 @@ public final class FeedHub {
   public void accept(ServerWebSocket ws, Scope scope, Runnable onClose) {
     FeedConnection c = new FeedConnection(this, new WebSocketChannel(ws), scope, onClose);
     connections.add(c);
-    metrics.connections("websocket").incrementAndGet();
+    metrics.transport("websocket").connections.incrementAndGet();
     c.startWebSocket(ws);
   }
 
@@ -114,7 +114,7 @@ public final class FeedHub {
     SseChannel channel = new SseChannel(request);
     FeedConnection c = new FeedConnection(this, channel, scope, onClose);
     connections.add(c);
-    metrics.connections("sse").incrementAndGet();
+    metrics.transport("sse").connections.incrementAndGet();
     channel.start(settings.sseRetryMs());
     c.start();
     c.act(op);
@@ -122,7 +122,7 @@ public final class FeedHub {
 
   void remove(FeedConnection c) {
     if (connections.remove(c)) {
-      metrics.connections(c.channel.transport()).decrementAndGet();
+      c.meters.connections.decrementAndGet();
     }
   }
 

@@ -21,22 +21,49 @@ public final class FeedMetrics {
       Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5),
       Duration.ofSeconds(10)};
 
-  private final Map<String, AtomicLong> connections = Map.of("websocket", new AtomicLong(), "sse", new AtomicLong());
+  /** The meters of one transport. */
+  static final class TransportMeters {
+    final AtomicLong connections = new AtomicLong();
+    final Counter frames;
+    final Counter bytes;
+
+    TransportMeters(MeterRegistry registry, String transport) {
+      Gauge.builder("pricewire.feed.connections", connections, AtomicLong::get)
+          .description("Open feed connections")
+          .tag("transport", transport)
+          .register(registry);
+      frames = Counter.builder("pricewire.feed.frames.sent")
+          .description("Frames (SSE events) written to feed clients, all types")
+          .tag("transport", transport)
+          .register(registry);
+      bytes = Counter.builder("pricewire.feed.sent")
+          .description("JSON payload bytes written to feed clients, before compression and transport framing")
+          .baseUnit("bytes")
+          .tag("transport", transport)
+          .register(registry);
+    }
+
+    void sent(int payloadBytes) {
+      frames.increment();
+      bytes.increment(payloadBytes);
+    }
+  }
+
+  private final Map<String, TransportMeters> transports;
+  private final Map<String, Counter> resumes;
   final AtomicLong subscriptions = new AtomicLong();
   final AtomicLong interestEntries = new AtomicLong();
   final AtomicLong pendingOffers = new AtomicLong();
   final Counter updatesSent;
-  final Counter frames;
   final Counter conflated;
   final Counter slowCloses;
   final Timer commitToWrite;
   final Timer ingestToWrite;
 
   public FeedMetrics(MeterRegistry registry) {
-    connections.forEach((transport, gauge) -> Gauge.builder("pricewire.feed.connections", gauge, AtomicLong::get)
-        .description("Open feed connections")
-        .tag("transport", transport)
-        .register(registry));
+    transports = Map.of("websocket", new TransportMeters(registry, "websocket"),
+        "sse", new TransportMeters(registry, "sse"));
+    resumes = Map.of("continued", resumeCounter(registry, "continued"), "reset", resumeCounter(registry, "reset"));
     Gauge.builder("pricewire.feed.subscriptions", subscriptions, AtomicLong::get)
         .description("Active feed subscriptions")
         .register(registry);
@@ -48,9 +75,6 @@ public final class FeedMetrics {
         .register(registry);
     updatesSent = Counter.builder("pricewire.feed.updates.sent")
         .description("Offer updates written to feed clients (one per subscription and change or merged change)")
-        .register(registry);
-    frames = Counter.builder("pricewire.feed.frames.sent")
-        .description("Frames (or SSE events) written to feed clients")
         .register(registry);
     conflated = Counter.builder("pricewire.feed.conflated")
         .description("Changes merged into a state already waiting for a slow client")
@@ -68,8 +92,20 @@ public final class FeedMetrics {
         .register(registry);
   }
 
-  AtomicLong connections(String transport) {
-    return connections.get(transport);
+  private static Counter resumeCounter(MeterRegistry registry, String outcome) {
+    return Counter.builder("pricewire.feed.resumes")
+        .description("Subscriptions with since: continued the client's log, or reset to a full snapshot")
+        .tag("outcome", outcome)
+        .register(registry);
+  }
+
+  TransportMeters transport(String name) {
+    return transports.get(name);
+  }
+
+  /** @param outcome "continued" or "reset" */
+  void resumed(String outcome) {
+    resumes.get(outcome).increment();
   }
 
   void written(long committedNanos, long receivedNanos) {

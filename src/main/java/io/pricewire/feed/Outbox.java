@@ -245,7 +245,7 @@ final class Outbox {
     String frame = FeedProtocol.snapshot(sub.id, hub.epoch(), job.seq, chunk, job.resumed, job.reset, job.added, more);
     // Only a complete snapshot is a safe place to resume from.
     channel.write(frame, more ? null : hub.epoch() + ":" + (job.added ? sub.watermark : job.seq));
-    hub.metrics().frames.increment();
+    connection.meters.sent(FeedProtocol.utf8Length(frame));
     if (!more) {
       snapshots.poll();
       if (--sub.snapshotsInFlight == 0) {
@@ -301,11 +301,17 @@ final class Outbox {
     long seq = resumePoint(sub, maxSeq);
     long now = System.nanoTime();
     String frame;
+    int bytes;
     if (batch.size() == 1) {
       Pending p = batch.get(0);
       Delivery d = p.newest;
-      frame = seq == d.seq() && p.changed.equals(d.change().changed()) ? sub.updateHead + d.tail()
-          : FeedProtocol.update(sub.id, hub.epoch(), seq, d.change().offer(), p.changed);
+      if (seq == d.seq() && p.changed.equals(d.change().changed())) {
+        frame = sub.updateHead + d.tail();
+        bytes = sub.updateHeadBytes + d.tailBytes();
+      } else {
+        frame = FeedProtocol.update(sub.id, hub.epoch(), seq, d.change().offer(), p.changed);
+        bytes = FeedProtocol.utf8Length(frame);
+      }
     } else {
       List<Offer> offers = new ArrayList<>(batch.size());
       List<Set<Field>> changed = new ArrayList<>(batch.size());
@@ -314,6 +320,7 @@ final class Outbox {
         changed.add(p.changed);
       }
       frame = FeedProtocol.updates(sub.id, hub.epoch(), seq, offers, changed);
+      bytes = FeedProtocol.utf8Length(frame);
     }
     long[] committed = new long[batch.size()];
     long[] received = new long[batch.size()];
@@ -323,16 +330,23 @@ final class Outbox {
       received[i] = d.change().receivedNanos();
       sub.sent(d.change().offer().key(), now);
     }
-    send(frame, seq, committed, received);
+    send(frame, bytes, seq, committed, received);
   }
 
   /** The fast path: nothing waits, the socket takes data, the change goes out as it is. */
   private void writeNow(Subscription sub, Delivery d, long now) {
     long seq = resumePoint(sub, d.seq());
-    String frame = seq == d.seq() ? sub.updateHead + d.tail()
-        : FeedProtocol.update(sub.id, hub.epoch(), seq, d.change().offer(), d.change().changed());
+    String frame;
+    int bytes;
+    if (seq == d.seq()) {
+      frame = sub.updateHead + d.tail();
+      bytes = sub.updateHeadBytes + d.tailBytes();
+    } else {
+      frame = FeedProtocol.update(sub.id, hub.epoch(), seq, d.change().offer(), d.change().changed());
+      bytes = FeedProtocol.utf8Length(frame);
+    }
     sub.sent(d.change().offer().key(), now);
-    send(frame, seq, new long[] {d.committedNanos()}, new long[] {d.change().receivedNanos()});
+    send(frame, bytes, seq, new long[] {d.committedNanos()}, new long[] {d.change().receivedNanos()});
   }
 
   /**
@@ -351,9 +365,9 @@ final class Outbox {
     return seq;
   }
 
-  private void send(String frame, long seq, long[] committed, long[] received) {
+  private void send(String frame, int bytes, long seq, long[] committed, long[] received) {
     FeedMetrics metrics = hub.metrics();
-    metrics.frames.increment();
+    connection.meters.sent(bytes);
     channel.write(frame, hub.epoch() + ":" + seq).onSuccess(v -> {
       for (int i = 0; i < committed.length; i++) {
         metrics.written(committed[i], received[i]);

@@ -48,6 +48,7 @@ final class Subscription {
   final FeedConnection connection;
   final String id;
   final String updateHead;
+  final int updateHeadBytes;
   final long minIntervalNanos;
   Interest interest = new Interest(Set.of(), Set.of(), Set.of());
   final List<Part> loading = new ArrayList<>(1);
@@ -69,6 +70,7 @@ final class Subscription {
     this.connection = connection;
     this.id = id;
     this.updateHead = FeedProtocol.updateHead(id);
+    this.updateHeadBytes = FeedProtocol.utf8Length(updateHead);
     this.minIntervalNanos = maxRate > 0 ? (long) (1_000_000_000L / maxRate) : 0;
   }
 

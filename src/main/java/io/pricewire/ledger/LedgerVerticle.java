@@ -78,6 +78,11 @@ public final class LedgerVerticle extends VerticleBase {
     return java.time.Duration.ofMillis(n);
   }
 
+  /** The context this verticle runs on, for the event-loop watch. */
+  public io.vertx.core.Context context() {
+    return context;
+  }
+
   @Override
   public Future<?> start() {
     return store.head().map(head -> {

@@ -8,7 +8,12 @@ import io.pricewire.store.Store;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.Promise;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.micrometer.core.instrument.Gauge;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
@@ -27,24 +32,36 @@ public final class OpsVerticle extends VerticleBase {
   private final PrometheusMeterRegistry registry;
   private final long storeTimeoutMs;
   private final AdminApi admin;
+  private final EventLoopWatch watch;
+  private final AtomicInteger storeUp = new AtomicInteger();
   private HttpServer server;
+  private long storeProbe = -1;
 
   public OpsVerticle(Settings.Http http, Store store, PrometheusMeterRegistry registry, long storeTimeoutMs,
-      AdminApi admin) {
+      AdminApi admin, EventLoopWatch watch) {
     this.http = http;
     this.store = store;
     this.registry = registry;
     this.storeTimeoutMs = storeTimeoutMs;
     this.admin = admin;
+    this.watch = watch;
+    Gauge.builder("pricewire.store.up", storeUp, AtomicInteger::get)
+        .description("1 when the store answered the last probe (every 5 s), else 0")
+        .register(registry);
+  }
+
+  /** The context this verticle runs on, for the event-loop watch. */
+  public io.vertx.core.Context context() {
+    return context;
   }
 
   @Override
   public Future<?> start() {
-    HealthChecks live = HealthChecks.create(vertx)
-        .register("event-loop", promise -> promise.complete(Status.OK()));
+    HealthChecks live = HealthChecks.create(vertx).register("event-loops", this::eventLoops);
     HealthChecks ready = HealthChecks.create(vertx)
         // Longer than the store's own timeout, so that an unreachable store answers DOWN (503), not a timeout.
         .register("store", storeTimeoutMs + 1000, promise -> store.head().onComplete(ar -> {
+          storeUp.set(ar.succeeded() ? 1 : 0);
           if (ar.succeeded()) {
             promise.complete(Status.OK(new JsonObject().put("store", store.kind())
                 .put("epoch", ar.result().epoch()).put("seq", ar.result().seq())));
@@ -52,7 +69,9 @@ public final class OpsVerticle extends VerticleBase {
             promise.complete(Status.KO(new JsonObject().put("store", store.kind())
                 .put("error", String.valueOf(ar.cause().getMessage()))));
           }
-        }));
+        }))
+        .register("event-loops", this::eventLoops);
+    storeProbe = vertx.setPeriodic(0, 5000, t -> store.head().onComplete(ar -> storeUp.set(ar.succeeded() ? 1 : 0)));
     Router router = Router.router(vertx);
     router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
     router.get("/health/live").handler(HealthCheckHandler.createWithHealthChecks(live));
@@ -64,6 +83,24 @@ public final class OpsVerticle extends VerticleBase {
         ctx.request().method() + " is not allowed on " + ctx.request().path()));
     return vertx.createHttpServer().requestHandler(router).listen(http.opsPort(), http.opsHost())
         .onSuccess(s -> server = s);
+  }
+
+  private void eventLoops(Promise<Status> promise) {
+    List<EventLoopWatch.Blocked> blocked = watch.blocked();
+    JsonObject data = new JsonObject().put("threshold_ms", watch.thresholdMs());
+    if (blocked.isEmpty()) {
+      promise.complete(Status.OK(data));
+      return;
+    }
+    JsonArray list = new JsonArray();
+    blocked.forEach(b -> list.add(new JsonObject().put("verticle", b.verticle()).put("blocked_ms", b.blockedMs())));
+    promise.complete(Status.KO(data.put("blocked", list)));
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(storeProbe);
+    return Future.succeededFuture();
   }
 
   public int actualPort() {

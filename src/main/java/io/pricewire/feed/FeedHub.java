@@ -6,7 +6,6 @@ import io.pricewire.config.Settings;
 import io.pricewire.ledger.Change;
 import io.pricewire.ledger.ChangeBatch;
 import io.pricewire.offer.Interest;
-import io.pricewire.offer.OfferKey;
 import io.pricewire.store.Store;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -16,9 +15,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -44,9 +41,7 @@ public final class FeedHub {
   private final Settings.Feed settings;
   private final FeedMetrics metrics;
   private final Set<FeedConnection> connections = new HashSet<>();
-  private final Map<OfferKey, Set<Subscription>> bySku = new HashMap<>();
-  private final Map<String, Set<Subscription>> bySupplier = new HashMap<>();
-  private final Map<String, Set<Subscription>> byCategory = new HashMap<>();
+  private final InterestIndex index = new InterestIndex();
   private final PriorityQueue<Pending> timed = new PriorityQueue<>(Comparator.comparingLong(p -> p.notBefore));
   private long timedTimer = -1;
   private long timedTimerDue;
@@ -129,41 +124,11 @@ public final class FeedHub {
   // ---- interest index ----
 
   void index(Subscription sub, Interest interest) {
-    for (OfferKey k : interest.skus()) {
-      bySku.computeIfAbsent(k, x -> new HashSet<>(2)).add(sub);
-    }
-    for (String s : interest.suppliers()) {
-      bySupplier.computeIfAbsent(s, x -> new HashSet<>()).add(sub);
-    }
-    for (String c : interest.categories()) {
-      byCategory.computeIfAbsent(c, x -> new HashSet<>()).add(sub);
-    }
-    metrics.interestEntries.addAndGet(interest.size());
+    metrics.interestEntries.addAndGet(index.add(sub, interest));
   }
 
   void unindex(Subscription sub, Interest interest) {
-    int removed = 0;
-    for (OfferKey k : interest.skus()) {
-      removed += removeFrom(bySku, k, sub);
-    }
-    for (String s : interest.suppliers()) {
-      removed += removeFrom(bySupplier, s, sub);
-    }
-    for (String c : interest.categories()) {
-      removed += removeFrom(byCategory, c, sub);
-    }
-    metrics.interestEntries.addAndGet(-removed);
-  }
-
-  private static <K> int removeFrom(Map<K, Set<Subscription>> map, K key, Subscription sub) {
-    Set<Subscription> subs = map.get(key);
-    if (subs == null || !subs.remove(sub)) {
-      return 0;
-    }
-    if (subs.isEmpty()) {
-      map.remove(key);
-    }
-    return 1;
+    metrics.interestEntries.addAndGet(-index.remove(sub, interest));
   }
 
   // ---- change delivery ----
@@ -196,32 +161,13 @@ public final class FeedHub {
 
   private void match(Change change, long committedNanos) {
     Delivery[] delivery = {null};
-    long stamp = change.seq();
-    OfferKey key = change.offer().key();
-    visit(bySku.get(key), stamp, change, committedNanos, delivery);
-    visit(bySupplier.get(key.supplier()), stamp, change, committedNanos, delivery);
-    if (change.offer().category() != null) {
-      visit(byCategory.get(change.offer().category()), stamp, change, committedNanos, delivery);
-    }
-    if (change.previousCategory() != null) {
-      visit(byCategory.get(change.previousCategory()), stamp, change, committedNanos, delivery);
-    }
-  }
-
-  private void visit(Set<Subscription> subs, long stamp, Change change, long committedNanos, Delivery[] delivery) {
-    if (subs == null) {
-      return;
-    }
-    for (Subscription sub : subs) {
-      if (sub.matchStamp == stamp) {
-        continue;
-      }
-      sub.matchStamp = stamp;
+    index.match(change, sub -> {
       if (delivery[0] == null) {
+        // Encoded once per change and node, whatever the number of subscribers.
         delivery[0] = new Delivery(change, FeedProtocol.updateTail(epoch, change), committedNanos);
       }
       sub.offer(delivery[0]);
-    }
+    });
   }
 
   // ---- timers: rate-limited updates, heartbeats, slow clients ----

@@ -1,0 +1,180 @@
+package io.pricewire.feed;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.pricewire.auth.Scope;
+import io.pricewire.config.Settings;
+import io.pricewire.ledger.Change;
+import io.pricewire.offer.Availability;
+import io.pricewire.offer.Field;
+import io.pricewire.offer.Interest;
+import io.pricewire.offer.Money;
+import io.pricewire.offer.Offer;
+import io.pricewire.offer.OfferKey;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.infra.Blackhole;
+
+/**
+ * Hot paths of the feed: encoding an update, matching a change against the interest index, and
+ * conflating changes for a client that does not read. Run: mvn -q test-compile exec:exec@jmh
+ */
+@State(org.openjdk.jmh.annotations.Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+public class FeedBenchmarks {
+
+  private static final String EPOCH = "f22f4505-ab5e-4183-a68f-65eaaafff603";
+
+  @Param({"10000"})
+  int subscribers;
+
+  private Vertx vertx;
+  private FeedHub hub;
+  private Change change;
+  private Delivery delivery;
+  private Subscription subscription;
+  private InterestIndex index;
+  private final List<Change> offersOfOtherSuppliers = new ArrayList<>();
+  private Subscription stalled;
+  private Change[] ticks;
+  private int tick;
+
+  /** A channel whose client never reads: every change has to wait and conflate. */
+  private static final class StalledChannel implements FeedChannel {
+    @Override
+    public String transport() {
+      return "websocket";
+    }
+
+    @Override
+    public Future<Void> write(String frame, String resumePoint) {
+      return Future.succeededFuture();
+    }
+
+    @Override
+    public boolean writeQueueFull() {
+      return true;
+    }
+
+    @Override
+    public void drainHandler(Runnable onDrain) {
+    }
+
+    @Override
+    public void closeHandler(Runnable onClose) {
+    }
+
+    @Override
+    public void ping() {
+    }
+
+    @Override
+    public boolean answersPings() {
+      return true;
+    }
+
+    @Override
+    public void close(short code, String reason) {
+    }
+  }
+
+  static Change change(long seq, String supplier, String sku, long priceMicros, Set<Field> changed) {
+    TreeMap<String, String> titles = new TreeMap<>(Map.of("en", "Live Atlantic lobster, 1 lb", "zh-CN", "加拿大鲜活龙虾 1磅"));
+    Offer offer = new Offer(new OfferKey(supplier, sku), seq, seq, new Money(priceMicros, "CAD"), null,
+        Availability.IN_STOCK, 120L, titles, "Seafood > Shellfish", "Atlantic Seafood Co.", null,
+        Instant.parse("2026-11-29T10:41:07.918214Z"));
+    return new Change(seq, offer, changed, null, Availability.IN_STOCK, 0);
+  }
+
+  @Setup(Level.Trial)
+  public void setUp() {
+    vertx = Vertx.vertx();
+    Settings.Feed settings = new Settings.Feed(15000, 45000, 1 << 20, 64, 10000, 500, 20000, false, 6, 2000, 0);
+    hub = new FeedHub(vertx, null, settings, new FeedMetrics(new SimpleMeterRegistry()));
+    change = change(42, "atlantic-seafood", "lobster-live-1lb", 42_000_000, EnumSet.of(Field.PRICE));
+    delivery = new Delivery(change, FeedProtocol.updateTail(EPOCH, change), 0);
+    FeedConnection connection = new FeedConnection(hub, new StalledChannel(), Scope.EVERYTHING, () -> { });
+    subscription = new Subscription(connection, "listing", 0);
+
+    index = new InterestIndex();
+    // Half follow the supplier, half follow the offer by sku; each also follows other offers.
+    for (int i = 0; i < subscribers; i++) {
+      Subscription s = new Subscription(connection, "s" + i, 0);
+      index.add(s, i % 2 == 0 ? new Interest(Set.of(), Set.of("atlantic-seafood"), Set.of())
+          : new Interest(Set.of(new OfferKey("atlantic-seafood", "lobster-live-1lb"),
+              new OfferKey("supplier-" + i, "x")), Set.of(), Set.of("Category " + (i % 50))));
+    }
+    for (int i = 0; i < 100; i++) {
+      offersOfOtherSuppliers.add(change(1000 + i, "other-" + i, "y", 1_000_000, EnumSet.of(Field.PRICE)));
+    }
+
+    stalled = new Subscription(new FeedConnection(hub, new StalledChannel(), Scope.EVERYTHING, () -> { }), "slow", 0);
+    stalled.interest = new Interest(Set.of(), Set.of("atlantic-seafood"), Set.of());
+    ticks = new Change[1000];
+    for (int i = 0; i < ticks.length; i++) {
+      ticks[i] = change(10_000 + i, "atlantic-seafood", "sku-" + (i % 200), 1_000_000 + i, EnumSet.of(Field.PRICE));
+    }
+  }
+
+  @TearDown(Level.Trial)
+  public void tearDown() {
+    vertx.close().await();
+  }
+
+  /** Once per change and node: the shared part of every subscriber's update frame. */
+  @Benchmark
+  public String encodeUpdateTail() {
+    return FeedProtocol.updateTail(EPOCH, change);
+  }
+
+  /** Once per subscriber: the frame from the subscription's head and the shared tail. */
+  @Benchmark
+  public String frameForOneSubscriber() {
+    return subscription.updateHead + delivery.tail();
+  }
+
+  /** What the socket then writes: the frame as UTF-8 bytes. */
+  @Benchmark
+  public byte[] frameBytes() {
+    return (subscription.updateHead + delivery.tail()).getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** Finding the subscriptions of one change among {@code subscribers}: here it concerns all of them. */
+  @Benchmark
+  public void matchChangeForAllSubscribers(Blackhole bh) {
+    index.match(change, bh::consume);
+  }
+
+  /** A change nobody follows: the cost every change pays. */
+  @Benchmark
+  public void matchChangeForNobody(Blackhole bh) {
+    index.match(offersOfOtherSuppliers.get((tick++) % 100), bh::consume);
+  }
+
+  /** A price tick for a client that does not read: merged into the state waiting for its offer. */
+  @Benchmark
+  public int conflateForStalledClient() {
+    Change c = ticks[(tick++) % ticks.length];
+    Change next = new Change(c.seq() + tick * 1000L, c.offer(), c.changed(), null, Availability.IN_STOCK, 0);
+    stalled.offer(new Delivery(next, "", 0, 0));
+    return stalled.pending.size();
+  }
+}

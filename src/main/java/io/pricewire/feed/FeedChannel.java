@@ -9,12 +9,12 @@ interface FeedChannel {
   String transport();
 
   /**
-   * Writes one server frame.
+   * Writes one server frame: JSON, as UTF-8.
    *
-   * @param resumePoint the {@code epoch:seq} a client may resume from after this frame, or null
+   * @param resumeSeq the seq (of the hub's epoch) a client may resume from after this frame, or -1
    *     when the frame is not a safe resume point (SSE sends it as the event id)
    */
-  Future<Void> write(String frame, String resumePoint);
+  Future<Void> write(byte[] frame, long resumeSeq);
 
   /** True while the client is not taking data as fast as it is written. */
   boolean writeQueueFull();

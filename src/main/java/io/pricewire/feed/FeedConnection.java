@@ -238,8 +238,10 @@ final class FeedConnection {
   /** Control frames (pong, errors, acknowledgements) go out at once, ahead of waiting updates. */
   void send(String frame) {
     if (!closed) {
-      channel.write(frame, null);
-      meters.sent(FeedProtocol.utf8Length(frame));
+      byte[] bytes = frame.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      channel.write(bytes, -1);
+      hub.tally().sent(meters, bytes.length);
+      hub.counted();
     }
   }
 

@@ -7,6 +7,7 @@ import io.pricewire.ledger.Change;
 import io.pricewire.ledger.ChangeBatch;
 import io.pricewire.offer.Interest;
 import io.pricewire.store.Store;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
@@ -50,18 +51,28 @@ public final class FeedHub {
   private long nextPingNanos;
   private String epoch;
   private long lastSeq = -1;
+  private Context context;
+  private EpochJson epochJson;
+  /** Connections with changes to write once the changes at hand are matched. */
+  private ArrayList<Outbox> toFlush = new ArrayList<>();
+  private ArrayList<Outbox> flushing = new ArrayList<>();
+  private boolean flushPosted;
+  private boolean flushingAll;
+  private final FeedMetrics.Tally tally;
 
   public FeedHub(Vertx vertx, Store store, Settings.Feed settings, FeedMetrics metrics) {
     this.vertx = vertx;
     this.store = store;
     this.settings = settings;
     this.metrics = metrics;
+    this.tally = metrics.tally();
   }
 
   /** Call from the owning verticle's start, before its server listens. */
   public Future<Void> start() {
     return store.head().map(head -> {
       epoch = head.epoch();
+      context = vertx.getOrCreateContext();
       consumer = vertx.eventBus().localConsumer(Addresses.CHANGES, this::onBatch);
       nextPingNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.pingIntervalMs());
       housekeeping = vertx.setPeriodic(Math.min(1000, settings.pingIntervalMs()), t -> housekeeping());
@@ -74,6 +85,7 @@ public final class FeedHub {
       vertx.cancelTimer(housekeeping);
     }
     closeAll(code, reason);
+    tally.publish();
     return consumer == null ? Future.succeededFuture() : consumer.unregister();
   }
 
@@ -106,7 +118,7 @@ public final class FeedHub {
           "the storefront token does not cover supplier(s) " + String.join(", ", outside));
       return;
     }
-    SseChannel channel = new SseChannel(request);
+    SseChannel channel = new SseChannel(request, this::epoch);
     FeedConnection c = new FeedConnection(this, channel, scope, onClose);
     connections.add(c);
     metrics.transport("sse").connections.incrementAndGet();
@@ -164,10 +176,56 @@ public final class FeedHub {
     index.match(change, sub -> {
       if (delivery[0] == null) {
         // Encoded once per change and node, whatever the number of subscribers.
-        delivery[0] = new Delivery(change, FeedProtocol.updateTail(epoch, change), committedNanos);
+        delivery[0] = new Delivery(change, epoch, committedNanos);
       }
       sub.offer(delivery[0]);
     });
+  }
+
+  /**
+   * Flushes the outbox once the event loop has run the tasks already queued on it: the change
+   * batches waiting behind the current one join the same frames. With a light load that is at
+   * once; with a heavy one, more changes share each frame and each write.
+   */
+  void flushSoon(Outbox outbox) {
+    if (!outbox.flushScheduled) {
+      outbox.flushScheduled = true;
+      toFlush.add(outbox);
+    }
+    if (!flushPosted) {
+      flushPosted = true;
+      context.runOnContext(v -> flushAll());
+    }
+  }
+
+  private void flushAll() {
+    flushPosted = false;
+    ArrayList<Outbox> now = toFlush;
+    toFlush = flushing;
+    flushing = now;
+    flushingAll = true;
+    try {
+      for (Outbox o : now) {
+        o.flushScheduled = false;
+        o.flush();
+      }
+    } finally {
+      flushingAll = false;
+      now.clear();
+      tally.publish();
+    }
+  }
+
+  /** This event loop's counts, added to the shared meters after each flush. */
+  FeedMetrics.Tally tally() {
+    return tally;
+  }
+
+  /** Publishes the counts of a write outside the flush of all connections. */
+  void counted() {
+    if (!flushingAll) {
+      tally.publish();
+    }
   }
 
   // ---- timers: rate-limited updates, heartbeats, slow clients ----
@@ -203,6 +261,7 @@ public final class FeedHub {
   }
 
   private void housekeeping() {
+    tally.publish();
     long now = System.nanoTime();
     long heartbeatTimeout = TimeUnit.MILLISECONDS.toNanos(settings.pingTimeoutMs());
     long slowTimeout = TimeUnit.MILLISECONDS.toNanos(settings.slowTimeoutMs());
@@ -237,6 +296,23 @@ public final class FeedHub {
 
   String epoch() {
     return epoch;
+  }
+
+  /** The epoch as a JSON string, UTF-8. */
+  byte[] epochJson() {
+    if (epochJson == null || !epochJson.epoch.equals(epoch)) {
+      epochJson = new EpochJson(epoch, io.vertx.core.json.Json.encode(epoch)
+          .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+    return epochJson.json;
+  }
+
+  private record EpochJson(String epoch, byte[] json) {
+  }
+
+  /** The event loop the hub runs on (set by {@link #start}). */
+  Context context() {
+    return context;
   }
 
   /** The last seq handed to subscriptions; -1 before the first batch. */

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The feed's meters, shared by every feed hub of the node (all thread-safe). Labels take only
@@ -26,8 +27,11 @@ public final class FeedMetrics {
     final AtomicLong connections = new AtomicLong();
     final Counter frames;
     final Counter bytes;
+    /** Its place in a {@link Tally}. */
+    final int index;
 
-    TransportMeters(MeterRegistry registry, String transport) {
+    TransportMeters(MeterRegistry registry, String transport, int index) {
+      this.index = index;
       Gauge.builder("pricewire.feed.connections", connections, AtomicLong::get)
           .description("Open feed connections")
           .tag("transport", transport)
@@ -42,18 +46,63 @@ public final class FeedMetrics {
           .tag("transport", transport)
           .register(registry);
     }
+  }
 
-    void sent(int payloadBytes) {
-      frames.increment();
-      bytes.increment(payloadBytes);
+  /**
+   * The counts of one hub's event loop, added to the shared meters in bulk: counters that both
+   * event loops update for every frame would cost more than some of the writes they count.
+   */
+  final class Tally {
+    private final long[] frames = new long[2];
+    private final long[] bytes = new long[2];
+    private long updates;
+    private long pending;
+
+    void sent(TransportMeters transport, int payloadBytes) {
+      frames[transport.index]++;
+      bytes[transport.index] += payloadBytes;
     }
+
+    void updates(int n) {
+      updates += n;
+    }
+
+    /** Waiting offer states added (or, negative, removed). */
+    void pending(long delta) {
+      pending += delta;
+    }
+
+    /** Adds what was counted since the last call to the shared meters. */
+    void publish() {
+      for (TransportMeters t : transports.values()) {
+        if (frames[t.index] != 0) {
+          t.frames.increment(frames[t.index]);
+          t.bytes.increment(bytes[t.index]);
+          frames[t.index] = 0;
+          bytes[t.index] = 0;
+        }
+      }
+      if (updates != 0) {
+        updatesSent.increment(updates);
+        updates = 0;
+      }
+      if (pending != 0) {
+        pendingOffers.add(pending);
+        pending = 0;
+      }
+    }
+  }
+
+  /** A tally for one hub; use it from that hub's event loop only. */
+  Tally tally() {
+    return new Tally();
   }
 
   private final Map<String, TransportMeters> transports;
   private final Map<String, Counter> resumes;
   final AtomicLong subscriptions = new AtomicLong();
   final AtomicLong interestEntries = new AtomicLong();
-  final AtomicLong pendingOffers = new AtomicLong();
+  final LongAdder pendingOffers = new LongAdder();
   final Counter updatesSent;
   final Counter conflated;
   final Counter slowCloses;
@@ -61,8 +110,8 @@ public final class FeedMetrics {
   final Timer ingestToWrite;
 
   public FeedMetrics(MeterRegistry registry) {
-    transports = Map.of("websocket", new TransportMeters(registry, "websocket"),
-        "sse", new TransportMeters(registry, "sse"));
+    transports = Map.of("websocket", new TransportMeters(registry, "websocket", 0),
+        "sse", new TransportMeters(registry, "sse", 1));
     resumes = Map.of("continued", resumeCounter(registry, "continued"), "reset", resumeCounter(registry, "reset"));
     Gauge.builder("pricewire.feed.subscriptions", subscriptions, AtomicLong::get)
         .description("Active feed subscriptions")
@@ -70,8 +119,9 @@ public final class FeedMetrics {
     Gauge.builder("pricewire.feed.interest.entries", interestEntries, AtomicLong::get)
         .description("Suppliers, skus and categories named by all subscriptions (index entries)")
         .register(registry);
-    Gauge.builder("pricewire.feed.pending.offers", pendingOffers, AtomicLong::get)
-        .description("Offer states waiting for slow clients (at most one per subscription and offer)")
+    Gauge.builder("pricewire.feed.pending.offers", pendingOffers, LongAdder::sum)
+        .description("Offer states waiting to be written: for slow clients, and briefly for every client until "
+            + "its flush (at most one per subscription and offer)")
         .register(registry);
     updatesSent = Counter.builder("pricewire.feed.updates.sent")
         .description("Offer updates written to feed clients (one per subscription and change or merged change)")
@@ -83,11 +133,13 @@ public final class FeedMetrics {
         .description("Clients closed for taking no data within PRICEWIRE_FEED_SLOW_TIMEOUT_MS")
         .register(registry);
     commitToWrite = Timer.builder("pricewire.feed.commit.to.write")
-        .description("Time from the ledger's commit to the update frame being written to a client")
+        .description("Time from the ledger's commit to the frame with the update being written to a client "
+            + "(one sample per frame, its oldest update)")
         .serviceLevelObjectives(FRESHNESS_BUCKETS)
         .register(registry);
     ingestToWrite = Timer.builder("pricewire.feed.ingest.to.write")
-        .description("Time from the ingest request being received to the update frame being written to a client")
+        .description("Time from the ingest request being received to the frame with the update being written to a "
+            + "client (one sample per frame, its oldest update)")
         .serviceLevelObjectives(FRESHNESS_BUCKETS)
         .register(registry);
   }
@@ -108,9 +160,14 @@ public final class FeedMetrics {
     resumes.get(outcome).increment();
   }
 
+  /**
+   * A frame of updates was handed to the socket: records the freshness of the oldest one in it
+   * (one sample per frame, so a frame of many updates costs no more to measure than one).
+   *
+   * @param receivedNanos when the oldest one's ingest request arrived, 0 when unknown
+   */
   void written(long committedNanos, long receivedNanos) {
     long now = System.nanoTime();
-    updatesSent.increment();
     commitToWrite.record(now - committedNanos, TimeUnit.NANOSECONDS);
     if (receivedNanos != 0) {
       ingestToWrite.record(now - receivedNanos, TimeUnit.NANOSECONDS);

@@ -11,6 +11,7 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -304,8 +305,56 @@ public final class FeedProtocol {
   }
 
   /** The start of an update frame for one subscription, up to and including the comma. */
-  public static String updateHead(String subscriptionId) {
-    return "{\"type\":\"update\",\"id\":" + Json.encode(subscriptionId) + ",";
+  public static byte[] updateHead(String subscriptionId) {
+    return ("{\"type\":\"update\",\"id\":" + Json.encode(subscriptionId) + ",").getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** Where {@code "offer"} starts in an update tail: after its epoch and seq, which are ASCII. */
+  static int offerStart(String tail) {
+    return tail.indexOf("\"offer\":");
+  }
+
+  /** One entry of an {@code updates} list, for a state that merged several changes. */
+  static String updateItem(Offer offer, java.util.Set<Field> changed) {
+    return new JsonObject().put("offer", offer.toJson()).put("changed", changedJson(changed)).encode();
+  }
+
+  /**
+   * The start of an {@code updates} frame, up to the opening of its list; the entries follow,
+   * separated by {@link #COMMA} and closed by {@link #UPDATES_END}. The same JSON as {@link #updates}.
+   */
+  static byte[] updatesHead(String subscriptionId, String epoch, long seq) {
+    return ("{\"type\":\"updates\",\"id\":" + Json.encode(subscriptionId) + ",\"epoch\":" + Json.encode(epoch)
+        + ",\"seq\":" + seq + ",\"updates\":[").getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** The start of a subscription's {@code updates} frames, up to its epoch: made once per subscription. */
+  static byte[] updatesHeadStart(String subscriptionId) {
+    return ("{\"type\":\"updates\",\"id\":" + Json.encode(subscriptionId) + ",\"epoch\":")
+        .getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** {@link #updatesHead(String, String, long)} from the parts made once: the same bytes. */
+  static byte[] updatesHead(byte[] start, byte[] epochJson, long seq) {
+    return concat(start, epochJson, (",\"seq\":" + seq + ",\"updates\":[").getBytes(StandardCharsets.US_ASCII));
+  }
+
+  static final byte[] COMMA = {','};
+  static final byte[] UPDATES_END = {']', '}'};
+
+  /** The parts, one after the other, in one array. */
+  static byte[] concat(byte[]... parts) {
+    int length = 0;
+    for (byte[] p : parts) {
+      length += p.length;
+    }
+    byte[] all = new byte[length];
+    int at = 0;
+    for (byte[] p : parts) {
+      System.arraycopy(p, 0, all, at, p.length);
+      at += p.length;
+    }
+    return all;
   }
 
   private static String describe(Object v) {

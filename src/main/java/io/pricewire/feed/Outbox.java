@@ -1,20 +1,24 @@
 package io.pricewire.feed;
 
 import io.pricewire.ledger.Change;
-import io.pricewire.offer.Field;
 import io.pricewire.offer.Offer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Set;
 
 /**
  * What one connection still has to write, and the order it goes in. This is where slow clients
  * are handled:
  *
  * <ul>
- *   <li>While the socket takes data, each change is written at once as one {@code update}.
+ *   <li>Changes are not written one by one: each joins the subscription's waiting entries and the
+ *       hub flushes the connection once the changes at hand are matched ({@link FeedHub#flushSoon}).
+ *       A subscription with one change writes one {@code update}; with several, one
+ *       {@code updates} frame. When changes arrive faster than the event loop writes them, more
+ *       of them share a frame, so the cost per change falls as the load grows, with no timer and
+ *       no added delay when the load is light.
+ *   <li>While the socket takes data, that flush writes everything waiting.
  *   <li>When it does not ({@code writeQueueFull}), changes wait as {@link Pending} entries, one per
  *       subscription and offer: a newer change of the same offer replaces the waiting state
  *       (conflation), so what waits never exceeds the interest, whatever the update rate.
@@ -41,6 +45,8 @@ final class Outbox {
   private ArrayDeque<Pending> normal;
   private ArrayDeque<SnapshotJob> snapshots;
   private boolean flushing;
+  /** True while the connection is on its hub's list of connections to flush. */
+  boolean flushScheduled;
   /** When the client stopped taking data, in nanos; 0 while it keeps up. */
   long stalledSince;
 
@@ -76,36 +82,42 @@ final class Outbox {
   void accept(Subscription sub, Delivery d) {
     Change c = d.change();
     boolean isUrgent = c.availabilityChanged();
-    Pending p = sub.pending.get(c.offer().key());
+    // Urgent changes overtake only when the client is behind; for one that keeps up, everything
+    // goes out in the next flush anyway, and in seq order.
+    boolean behind = stalledSince != 0;
+    Pending p = sub.pending.isEmpty() ? null : sub.pending.get(c.offer().key());
+    if (p != null && !behind && (p.place == Pending.Place.NORMAL || p.place == Pending.Place.URGENT)) {
+      // The earlier change only waits for the posted flush: a client that keeps up gets every
+      // change, so write what waits now instead of merging.
+      flush();
+      p = sub.pending.get(c.offer().key());
+    }
     if (p != null) {
       p.merge(d);
       hub.metrics().conflated.increment();
+      // A waiting entry is already due to be written (a flush is posted, or the socket's drain
+      // will flush); it only needs one when it leaves its max_rate window or moves up.
       if (isUrgent && !p.urgent) {
         p.urgent = true;
-        if (p.place == Pending.Place.TIMED || p.place == Pending.Place.NORMAL) {
-          enqueue(p, Pending.Place.URGENT);
+        if (p.place == Pending.Place.TIMED || (p.place == Pending.Place.NORMAL && behind)) {
+          enqueue(p, behind ? Pending.Place.URGENT : Pending.Place.NORMAL);
+          hub.flushSoon(this);
         }
       }
-      flush();
       return;
     }
-    long now = System.nanoTime();
-    long due = !isUrgent && sub.rateLimited() ? sub.dueNanos(c.offer().key(), now) : 0;
-    if (due == 0 && sub.snapshotsInFlight == 0 && idle() && !channel.writeQueueFull()) {
-      writeNow(sub, d, now);
-      return;
-    }
+    long due = !isUrgent && sub.rateLimited() ? sub.dueNanos(c.offer().key(), System.nanoTime()) : 0;
     p = new Pending(sub, c.offer().key(), d, isUrgent);
     sub.pending.put(p.key, p);
-    hub.metrics().pendingOffers.incrementAndGet();
+    hub.tally().pending(1);
     if (sub.snapshotsInFlight > 0) {
       p.place = Pending.Place.HELD;
     } else if (due > 0) {
       schedule(p, due);
     } else {
-      enqueue(p, isUrgent ? Pending.Place.URGENT : Pending.Place.NORMAL);
+      enqueue(p, isUrgent && behind ? Pending.Place.URGENT : Pending.Place.NORMAL);
+      hub.flushSoon(this);
     }
-    flush();
   }
 
   /** Queues a snapshot (or part of one) for writing; the subscription's updates wait behind it. */
@@ -137,7 +149,7 @@ final class Outbox {
       if (p.place != Pending.Place.DONE) {
         p.place = Pending.Place.DONE;
         p.sub.pending.remove(p.key);
-        hub.metrics().pendingOffers.decrementAndGet();
+        hub.tally().pending(-1);
       }
     }
   }
@@ -148,11 +160,6 @@ final class Outbox {
   }
 
   // ---- output ----
-
-  private boolean idle() {
-    return (urgent == null || urgent.isEmpty()) && (normal == null || normal.isEmpty())
-        && (snapshots == null || snapshots.isEmpty());
-  }
 
   private void enqueue(Pending p, Pending.Place place) {
     p.place = place;
@@ -181,11 +188,9 @@ final class Outbox {
     }
     flushing = true;
     try {
-      while (!connection.closed()) {
+      while (!connection.closed() && hasWork()) {
         if (channel.writeQueueFull()) {
-          if (stalledSince == 0) {
-            stalledSince = System.nanoTime();
-          }
+          stalled();
           break;
         }
         Pending u = poll(urgent, Pending.Place.URGENT);
@@ -206,7 +211,14 @@ final class Outbox {
       }
     } finally {
       flushing = false;
+      hub.counted();
     }
+  }
+
+  /** Something may be waiting (queues also hold stale references, skipped when polled). */
+  private boolean hasWork() {
+    return (urgent != null && !urgent.isEmpty()) || (snapshots != null && !snapshots.isEmpty())
+        || (normal != null && !normal.isEmpty());
   }
 
   private static Pending poll(ArrayDeque<Pending> queue, Pending.Place place) {
@@ -243,9 +255,10 @@ final class Outbox {
     }
     boolean more = job.next < job.offers.size();
     String frame = FeedProtocol.snapshot(sub.id, hub.epoch(), job.seq, chunk, job.resumed, job.reset, job.added, more);
+    byte[] utf8 = frame.getBytes(StandardCharsets.UTF_8);
     // Only a complete snapshot is a safe place to resume from.
-    channel.write(frame, more ? null : hub.epoch() + ":" + (job.added ? sub.watermark : job.seq));
-    connection.meters.sent(FeedProtocol.utf8Length(frame));
+    channel.write(utf8, more ? -1 : job.added ? sub.watermark : job.seq);
+    hub.tally().sent(connection.meters, utf8.length);
     if (!more) {
       snapshots.poll();
       if (--sub.snapshotsInFlight == 0) {
@@ -276,13 +289,13 @@ final class Outbox {
     List<Pending> batch = new ArrayList<>(Math.min(MAX_BATCH, sub.pending.size()));
     batch.add(first);
     if (sub.pending.size() > 1) {
-      int bytes = FeedProtocol.utf8Length(first.newest.tail());
+      int bytes = first.newest.tail().length;
       for (Pending p : sub.pending.values()) {
         if (batch.size() >= MAX_BATCH) {
           break;
         }
         if (p != first && (p.place == Pending.Place.URGENT || (!urgentOnly && p.place == Pending.Place.NORMAL))) {
-          int size = FeedProtocol.utf8Length(p.newest.tail());
+          int size = p.newest.tail().length;
           if (bytes + size > FeedProtocol.MESSAGE_BUDGET) {
             break;
           }
@@ -297,56 +310,44 @@ final class Outbox {
       sub.pending.remove(p.key);
       maxSeq = Math.max(maxSeq, p.newest.seq());
     }
-    hub.metrics().pendingOffers.addAndGet(-batch.size());
+    hub.tally().pending(-batch.size());
     long seq = resumePoint(sub, maxSeq);
+    byte[] frame = batch.size() == 1 ? updateFrame(sub, batch.get(0), seq) : updatesFrame(sub, batch, seq);
     long now = System.nanoTime();
-    String frame;
-    int bytes;
-    if (batch.size() == 1) {
-      Pending p = batch.get(0);
+    long committed = Long.MAX_VALUE;
+    long received = Long.MAX_VALUE;
+    for (Pending p : batch) {
       Delivery d = p.newest;
-      if (seq == d.seq() && p.changed.equals(d.change().changed())) {
-        frame = sub.updateHead + d.tail();
-        bytes = sub.updateHeadBytes + d.tailBytes();
-      } else {
-        frame = FeedProtocol.update(sub.id, hub.epoch(), seq, d.change().offer(), p.changed);
-        bytes = FeedProtocol.utf8Length(frame);
+      committed = Math.min(committed, d.committedNanos);
+      if (d.change().receivedNanos() != 0) {
+        received = Math.min(received, d.change().receivedNanos());
       }
-    } else {
-      List<Offer> offers = new ArrayList<>(batch.size());
-      List<Set<Field>> changed = new ArrayList<>(batch.size());
-      for (Pending p : batch) {
-        offers.add(p.newest.change().offer());
-        changed.add(p.changed);
-      }
-      frame = FeedProtocol.updates(sub.id, hub.epoch(), seq, offers, changed);
-      bytes = FeedProtocol.utf8Length(frame);
+      sub.sent(p.key, now);
     }
-    long[] committed = new long[batch.size()];
-    long[] received = new long[batch.size()];
-    for (int i = 0; i < batch.size(); i++) {
-      Delivery d = batch.get(i).newest;
-      committed[i] = d.committedNanos();
-      received[i] = d.change().receivedNanos();
-      sub.sent(d.change().offer().key(), now);
-    }
-    send(frame, bytes, seq, committed, received);
+    send(frame, seq, batch.size(), committed, received == Long.MAX_VALUE ? 0 : received);
   }
 
-  /** The fast path: nothing waits, the socket takes data, the change goes out as it is. */
-  private void writeNow(Subscription sub, Delivery d, long now) {
-    long seq = resumePoint(sub, d.seq());
-    String frame;
-    int bytes;
-    if (seq == d.seq()) {
-      frame = sub.updateHead + d.tail();
-      bytes = sub.updateHeadBytes + d.tailBytes();
-    } else {
-      frame = FeedProtocol.update(sub.id, hub.epoch(), seq, d.change().offer(), d.change().changed());
-      bytes = FeedProtocol.utf8Length(frame);
+  /** One {@code update}: the subscription's head and the shared tail, unless seq or fields differ. */
+  private byte[] updateFrame(Subscription sub, Pending p, long seq) {
+    Delivery d = p.newest;
+    if (seq == d.seq() && p.asChanged()) {
+      return FeedProtocol.concat(sub.updateHead, d.tail());
     }
-    sub.sent(d.change().offer().key(), now);
-    send(frame, bytes, seq, new long[] {d.committedNanos()}, new long[] {d.change().receivedNanos()});
+    return FeedProtocol.update(sub.id, hub.epoch(), seq, d.change().offer(), p.changed)
+        .getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** One {@code updates} frame from the shared entries of the changes, re-encoding only merged ones. */
+  private byte[] updatesFrame(Subscription sub, List<Pending> batch, long seq) {
+    byte[][] parts = new byte[batch.size() * 2 + 1][];
+    parts[0] = FeedProtocol.updatesHead(sub.updatesHead, hub.epochJson(), seq);
+    for (int i = 0; i < batch.size(); i++) {
+      Pending p = batch.get(i);
+      parts[1 + 2 * i] = p.asChanged() ? p.newest.item()
+          : FeedProtocol.updateItem(p.newest.change().offer(), p.changed).getBytes(StandardCharsets.UTF_8);
+      parts[2 + 2 * i] = i + 1 < batch.size() ? FeedProtocol.COMMA : FeedProtocol.UPDATES_END;
+    }
+    return FeedProtocol.concat(parts);
   }
 
   /**
@@ -356,25 +357,34 @@ final class Outbox {
   private static long resumePoint(Subscription sub, long sentSeq) {
     sub.maxSentSeq = Math.max(sub.maxSentSeq, sentSeq);
     long seq = sub.maxSentSeq;
-    Iterator<Pending> oldest = sub.pending.values().iterator();
-    if (oldest.hasNext()) {
-      seq = Math.min(seq, oldest.next().firstSeq - 1);
+    if (!sub.pending.isEmpty()) {
+      seq = Math.min(seq, sub.pending.values().iterator().next().firstSeq - 1);
     }
     seq = Math.max(seq, sub.watermark);
     sub.watermark = seq;
     return seq;
   }
 
-  private void send(String frame, int bytes, long seq, long[] committed, long[] received) {
-    FeedMetrics metrics = hub.metrics();
-    connection.meters.sent(bytes);
-    channel.write(frame, hub.epoch() + ":" + seq).onSuccess(v -> {
-      for (int i = 0; i < committed.length; i++) {
-        metrics.written(committed[i], received[i]);
+  private void send(byte[] frame, long seq, int updates, long committedNanos, long receivedNanos) {
+    channel.write(frame, seq);
+    hub.tally().sent(connection.meters, frame.length);
+    hub.tally().updates(updates);
+    hub.metrics().written(committedNanos, receivedNanos);
+    // Whether the socket took it all shows at the next turn of the flush loop.
+  }
+
+  /** The client stopped taking data: from now on, urgent entries go first. */
+  private void stalled() {
+    if (stalledSince != 0) {
+      return;
+    }
+    stalledSince = System.nanoTime();
+    if (normal != null) {
+      for (Pending p : normal.toArray(new Pending[0])) {
+        if (p.urgent && p.place == Pending.Place.NORMAL) {
+          enqueue(p, Pending.Place.URGENT);
+        }
       }
-    });
-    if (channel.writeQueueFull() && stalledSince == 0) {
-      stalledSince = System.nanoTime();
     }
   }
 

@@ -33,8 +33,16 @@ final class Pending {
     this.urgent = urgent;
   }
 
+  private boolean merged;
+
   void merge(Delivery d) {
     newest = d;
     changed.addAll(d.change().changed());
+    merged = true;
+  }
+
+  /** True when the newest change names exactly the fields to send, so its shared encoding serves. */
+  boolean asChanged() {
+    return !merged || changed.equals(newest.change().changed());
   }
 }

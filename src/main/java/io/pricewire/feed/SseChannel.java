@@ -1,8 +1,11 @@
 package io.pricewire.feed;
 
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Supplier;
 
 /**
  * A feed over Server-Sent Events: each frame is one event whose data is the same JSON as on
@@ -14,11 +17,14 @@ final class SseChannel implements FeedChannel {
 
   private final HttpServerRequest request;
   private final HttpServerResponse response;
+  private final Supplier<String> epoch;
   private boolean ended;
 
-  SseChannel(HttpServerRequest request) {
+  /** @param epoch the epoch of the log the hub serves, for event ids */
+  SseChannel(HttpServerRequest request, Supplier<String> epoch) {
     this.request = request;
     this.response = request.response();
+    this.epoch = epoch;
   }
 
   /** Sends the headers and the reconnection delay. */
@@ -36,18 +42,21 @@ final class SseChannel implements FeedChannel {
   }
 
   @Override
-  public Future<Void> write(String frame, String resumePoint) {
+  public Future<Void> write(byte[] frame, long resumeSeq) {
     if (ended) {
       return Future.failedFuture("the event stream has ended");
     }
-    StringBuilder event = new StringBuilder(frame.length() + 48);
-    if (resumePoint != null) {
-      event.append("id: ").append(resumePoint).append('\n');
+    Buffer event = Buffer.buffer(frame.length + 64);
+    if (resumeSeq >= 0) {
+      event.appendString("id: " + epoch.get() + ":" + resumeSeq + "\n");
     }
     // JSON from the encoder holds no raw newlines, so one data line carries the whole frame.
-    event.append("data: ").append(frame).append("\n\n");
-    return response.write(event.toString());
+    event.appendBytes(DATA).appendBytes(frame).appendBytes(END);
+    return response.write(event);
   }
+
+  private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] END = "\n\n".getBytes(StandardCharsets.US_ASCII);
 
   @Override
   public boolean writeQueueFull() {

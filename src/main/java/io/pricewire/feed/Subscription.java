@@ -47,8 +47,10 @@ final class Subscription {
 
   final FeedConnection connection;
   final String id;
-  final String updateHead;
-  final int updateHeadBytes;
+  /** The start of this subscription's update frames, as UTF-8. */
+  final byte[] updateHead;
+  /** The start of this subscription's updates frames, up to the epoch, as UTF-8. */
+  final byte[] updatesHead;
   final long minIntervalNanos;
   Interest interest = new Interest(Set.of(), Set.of(), Set.of());
   final List<Part> loading = new ArrayList<>(1);
@@ -70,7 +72,7 @@ final class Subscription {
     this.connection = connection;
     this.id = id;
     this.updateHead = FeedProtocol.updateHead(id);
-    this.updateHeadBytes = FeedProtocol.utf8Length(updateHead);
+    this.updatesHead = FeedProtocol.updatesHeadStart(id);
     this.minIntervalNanos = maxRate > 0 ? (long) (1_000_000_000L / maxRate) : 0;
   }
 
@@ -98,6 +100,11 @@ final class Subscription {
       return;
     }
     if (floors != null && belowFloor(d)) {
+      return;
+    }
+    // With nothing loading, the index holds exactly the live interest, so its match stands.
+    if (loading.isEmpty()) {
+      connection.outbox.accept(this, d);
       return;
     }
     if (matches(interest, c)) {

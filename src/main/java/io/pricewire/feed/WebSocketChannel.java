@@ -1,8 +1,11 @@
 package io.pricewire.feed;
 
+import io.netty.buffer.Unpooled;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.WebSocketFrameType;
+import io.vertx.core.http.impl.ws.WebSocketFrameImpl;
 
 /** A feed over WebSocket: JSON text frames, WebSocket pings, close codes. */
 final class WebSocketChannel implements FeedChannel {
@@ -19,9 +22,14 @@ final class WebSocketChannel implements FeedChannel {
     return "websocket";
   }
 
+  /**
+   * Writes the UTF-8 bytes as they are, as one text frame: Vert.x's public API takes text frames
+   * only as strings, which it would encode again for every client.
+   */
   @Override
-  public Future<Void> write(String frame, String resumePoint) {
-    return ws.writeTextMessage(frame);
+  public Future<Void> write(byte[] frame, long resumeSeq) {
+    Future<Void> f = ws.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, Unpooled.wrappedBuffer(frame), true));
+    return f;
   }
 
   @Override

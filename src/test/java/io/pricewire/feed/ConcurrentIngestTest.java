@@ -40,6 +40,17 @@ class ConcurrentIngestTest {
     }
   }
 
+  @Test
+  @DisplayName("PostgreSQL, tiny batches so that two transactions overlap on the log lock: still gapless and in order")
+  void postgresOverlapping() throws Exception {
+    try (PostgresDatabase db = PostgresDatabase.create(ConcurrentIngestTest.class);
+        TestGateway g = TestGateway.postgres(db, java.util.Map.of("PRICEWIRE_EVENT_LOOPS", "2",
+            "PRICEWIRE_LEDGER_MAX_BATCH_ITEMS", "6"))) {
+      check(g);
+      assertThat(db.queryLong("SELECT count(*) FROM changes")).isEqualTo(db.queryLong("SELECT max(seq) FROM changes"));
+    }
+  }
+
   private static void check(TestGateway g) throws Exception {
     Vertx clients = Vertx.vertx();
     int writers = 6;

@@ -104,6 +104,36 @@ abstract class FeedContract {
   }
 
   @Test
+  @DisplayName("the changes of one ingest request reach a subscriber as one updates frame, in seq order")
+  void batchAsOneFrame() {
+    String s = supplier();
+    FeedClient c = connect().send(subscribe("b").put("suppliers", list(s)));
+    c.snapshot();
+    JsonObject[] offers = new JsonObject[10];
+    for (int i = 0; i < offers.length; i++) {
+      offers[i] = offer("sku-" + i, (10 + i) + ".00");
+    }
+    JsonArray items = ingest(s, offers);
+    JsonObject frame = c.next();
+    assertThat(frame.getString("type")).isEqualTo("updates");
+    assertThat(frame.getString("id")).isEqualTo("b");
+    JsonArray updates = frame.getJsonArray("updates");
+    assertThat(updates).hasSize(10);
+    for (int i = 0; i < 10; i++) {
+      JsonObject offer = updates.getJsonObject(i).getJsonObject("offer");
+      assertThat(offer.getString("sku")).isEqualTo("sku-" + i);
+      assertThat(offer.getLong("seq")).isEqualTo(items.getJsonObject(i).getLong("seq"));
+      assertThat(offer.getJsonObject("price").getString("amount")).isEqualTo((10 + i) + ".00");
+    }
+    assertThat(frame.getLong("seq")).as("the resume point is the last change").isEqualTo(items.getJsonObject(9)
+        .getLong("seq"));
+    ingest(s, offer("sku-3", "99.00"));
+    JsonObject single = c.next();
+    assertThat(single.getString("type")).as("a lone change is a plain update").isEqualTo("update");
+    assertThat(c.poll(200)).isNull();
+  }
+
+  @Test
   @DisplayName("interest by sku, by supplier and by category each match, and nothing else arrives")
   void interestKinds() {
     String a = supplier();

@@ -2,12 +2,22 @@ package io.pricewire.feed;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pricewire.ledger.Change;
+import io.pricewire.offer.Availability;
+import io.pricewire.offer.Field;
+import io.pricewire.offer.Money;
+import io.pricewire.offer.Offer;
+import io.pricewire.offer.OfferKey;
 import io.vertx.core.MultiMap;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
@@ -80,5 +90,57 @@ class ProtocolProperties {
   Arbitrary<String> lastIds() {
     return Arbitraries.oneOf(Arbitraries.just(null), Arbitraries.strings().ofMaxLength(80),
         Arbitraries.of("e:1", "e:-1", ":", "abc:def", "e:99999999999999999999"));
+  }
+
+  @Property(tries = 500)
+  @Label("update and updates frames put together from shared UTF-8 parts are the JSON of the reference encoder")
+  void sharedFrames(@ForAll("ids") String id, @ForAll("texts") List<String> titles, @ForAll("skus") List<String> skus) {
+    String epoch = "f22f4505-ab5e-4183-a68f-65eaaafff603";
+    List<Change> changes = new java.util.ArrayList<>();
+    for (int i = 0; i < skus.size(); i++) {
+      java.util.TreeMap<String, String> t = new java.util.TreeMap<>();
+      t.put("zh-CN", titles.get(i % titles.size()));
+      t.put("en", titles.get((i + 1) % titles.size()));
+      long seq = 1000 + i;
+      Offer offer = new Offer(new OfferKey("acme", skus.get(i)), 3, seq, new Money(12_340_000L + i, "CAD"), null,
+          Availability.IN_STOCK, (long) i, t, "Seafood > Shellfish", null, null, Instant.parse("2026-11-29T10:41:07Z"));
+      Set<Field> changed = i % 2 == 0 ? EnumSet.of(Field.PRICE) : EnumSet.of(Field.PRICE, Field.AVAILABILITY);
+      changes.add(new Change(seq, offer, changed, null, Availability.OUT_OF_STOCK, 0));
+    }
+    Change first = changes.get(0);
+    Delivery d = new Delivery(first, epoch, 0);
+    assertThat(new String(FeedProtocol.concat(FeedProtocol.updateHead(id), d.tail()), StandardCharsets.UTF_8))
+        .isEqualTo(FeedProtocol.update(id, epoch, first.seq(), first.offer(), first.changed()));
+
+    long seq = changes.get(changes.size() - 1).seq();
+    byte[][] parts = new byte[changes.size() * 2 + 1][];
+    parts[0] = FeedProtocol.updatesHead(FeedProtocol.updatesHeadStart(id),
+        io.vertx.core.json.Json.encode(epoch).getBytes(StandardCharsets.UTF_8), seq);
+    assertThat(parts[0]).isEqualTo(FeedProtocol.updatesHead(id, epoch, seq));
+    for (int i = 0; i < changes.size(); i++) {
+      parts[1 + 2 * i] = new Delivery(changes.get(i), epoch, 0).item();
+      parts[2 + 2 * i] = i + 1 < changes.size() ? FeedProtocol.COMMA : FeedProtocol.UPDATES_END;
+    }
+    assertThat(new String(FeedProtocol.concat(parts), StandardCharsets.UTF_8)).isEqualTo(FeedProtocol.updates(id,
+        epoch, seq, changes.stream().map(Change::offer).toList(), changes.stream().map(Change::changed).toList()));
+  }
+
+  @Provide
+  Arbitrary<String> ids() {
+    return Arbitraries.oneOf(Arbitraries.strings().ofMinLength(1).ofMaxLength(20),
+        Arbitraries.of("listing", "a\"quote", "back\\slash", "新品", "tab\tid", "emoji 🦞"));
+  }
+
+  @Provide
+  Arbitrary<List<String>> texts() {
+    return Arbitraries.oneOf(Arbitraries.strings().ofMaxLength(40),
+        Arbitraries.of("加拿大鲜活龙虾 1磅", "Live \"Atlantic\" lobster", "line\nbreak", "🍒 cherries"))
+        .list().ofMinSize(1).ofMaxSize(4);
+  }
+
+  @Provide
+  Arbitrary<List<String>> skus() {
+    return Arbitraries.strings().withCharRange('a', 'z').numeric().withChars('-').ofMinLength(1).ofMaxLength(12)
+        .list().ofMinSize(1).ofMaxSize(8);
   }
 }

@@ -112,17 +112,32 @@ public final class FeedClient implements AutoCloseable {
     }
   }
 
-  /** Reads frames until n updates arrived, failing on anything else. */
+  /**
+   * Reads frames until n offer updates arrived, from {@code update} and {@code updates} frames
+   * alike, failing on anything else. Each comes as {@code {"seq": offer.seq, "offer", "changed",
+   * "frame_seq": the resume point of its frame}}.
+   */
   public List<JsonObject> updates(int n) {
     List<JsonObject> updates = new ArrayList<>();
     while (updates.size() < n) {
       JsonObject f = next();
-      if (!"update".equals(f.getString("type"))) {
-        throw new AssertionError("expected an update frame, got " + f.encode());
+      if ("update".equals(f.getString("type"))) {
+        updates.add(entry(f, f.getLong("seq")));
+      } else if ("updates".equals(f.getString("type"))) {
+        for (Object u : f.getJsonArray("updates")) {
+          updates.add(entry((JsonObject) u, f.getLong("seq")));
+        }
+      } else {
+        throw new AssertionError("expected an update or updates frame, got " + f.encode());
       }
-      updates.add(f);
     }
     return updates;
+  }
+
+  private static JsonObject entry(JsonObject update, long frameSeq) {
+    JsonObject offer = update.getJsonObject("offer");
+    return new JsonObject().put("seq", offer.getLong("seq")).put("offer", offer)
+        .put("changed", update.getJsonArray("changed")).put("frame_seq", frameSeq);
   }
 
   /** Waits for the server to close the connection; returns the close code. */

@@ -180,7 +180,7 @@ public final class Gateway {
     Settings.StoreSettings s = settings.store();
     if (s.kind() == Settings.StoreKind.POSTGRES) {
       log.info("Store: PostgreSQL at {}", SettingsLoader.redact(s.pgUri()));
-      return new PgStore(vertx, s.pg(), s.poolSize(), s.timeoutMs());
+      return new PgStore(vertx, s.pg(), s.poolSize(), s.timeoutMs(), s.offerCache());
     }
     log.warn("Store: MEMORY. Offers and the change log live only in this process and are gone when it exits; "
         + "set PRICEWIRE_STORE=postgres to keep them.");

@@ -18,7 +18,9 @@ public record Settings(Http http, StoreSettings store, Ingest ingest, Ledger led
   public record Http(String host, int port, String opsHost, int opsPort, int eventLoops, long eventLoopBlockedMs) {
   }
 
-  public record StoreSettings(StoreKind kind, PgConnectOptions pg, String pgUri, int poolSize, long timeoutMs) {
+  /** @param offerCache offer states the ledger keeps between commits in postgres mode (0: none) */
+  public record StoreSettings(StoreKind kind, PgConnectOptions pg, String pgUri, int poolSize, long timeoutMs,
+      int offerCache) {
   }
 
   /**

@@ -72,7 +72,8 @@ public final class SettingsLoader {
     PgConnectOptions pg = r.pgUri("PRICEWIRE_PG_URI", uri);
     Settings.StoreSettings store = new Settings.StoreSettings(kind, pg, uri,
         r.integer("PRICEWIRE_PG_POOL_SIZE", 1, 1000),
-        r.longValue("PRICEWIRE_STORE_TIMEOUT_MS", 1, 3_600_000));
+        r.longValue("PRICEWIRE_STORE_TIMEOUT_MS", 1, 3_600_000),
+        r.integer("PRICEWIRE_PG_OFFER_CACHE", 0, 100_000_000));
     Settings.Ingest ingest = new Settings.Ingest(
         r.longValue("PRICEWIRE_INGEST_MAX_BODY_BYTES", 1, Integer.MAX_VALUE),
         r.integer("PRICEWIRE_INGEST_MAX_ITEMS", 1, 10_000_000),

@@ -35,14 +35,15 @@ public final class LedgerRules {
    * @param head the change log's last seq before this batch
    */
   public static Decision decide(List<LedgerWrite> writes, Map<OfferKey, Offer> current, long head, Instant now) {
-    Map<OfferKey, Offer> working = new HashMap<>(current);
+    // What this batch wrote so far, over the current states (not copied: batches are large).
+    Map<OfferKey, Offer> written = new HashMap<>();
     Map<OfferKey, Offer> upserts = new LinkedHashMap<>();
     List<ItemOutcome> outcomes = new ArrayList<>(writes.size());
     List<Change> changes = new ArrayList<>();
     long seq = head;
     for (LedgerWrite w : writes) {
       OfferKey key = w.key();
-      Offer before = working.get(key);
+      Offer before = written.containsKey(key) ? written.get(key) : current.get(key);
       Step step = apply(key, before, w.write());
       if (step.errors != null) {
         outcomes.add(ItemOutcome.rejected(before == null ? null : before.version(), step.errors));
@@ -52,7 +53,7 @@ public final class LedgerRules {
       Long given = w.write().version();
       if (before == null) {
         Offer created = merged.withVersion(given != null ? given : 1L).committed(++seq, now);
-        working.put(key, created);
+        written.put(key, created);
         upserts.put(key, created);
         outcomes.add(ItemOutcome.applied(created.version(), seq));
         changes.add(new Change(seq, created, setFields(created), null, null, w.receivedNanos()));
@@ -68,14 +69,14 @@ public final class LedgerRules {
         if (given != null) {
           // Remember the newer version, so that an older write arriving later cannot roll back.
           Offer raised = before.withVersion(given);
-          working.put(key, raised);
+          written.put(key, raised);
           upserts.put(key, raised);
         }
-        outcomes.add(ItemOutcome.unchanged(working.get(key).version()));
+        outcomes.add(ItemOutcome.unchanged(written.containsKey(key) ? written.get(key).version() : before.version()));
       } else {
         long version = given != null ? given : before.version() + 1;
         Offer next = merged.withVersion(version).committed(++seq, now);
-        working.put(key, next);
+        written.put(key, next);
         upserts.put(key, next);
         outcomes.add(ItemOutcome.applied(version, seq));
         String previousCategory = Objects.equals(before.category(), next.category()) ? null : before.category();

@@ -23,10 +23,12 @@ import org.slf4j.LoggerFactory;
 /**
  * The single writer of the change log on this node (group commit).
  *
- * <p>Consumes {@link Addresses#LEDGER_COMMIT}: {@link CommitRequest}s from ingest. While one
+ * <p>Consumes {@link Addresses#LEDGER_COMMIT}: {@link CommitRequest}s from ingest. While a
  * transaction is in flight, new requests wait; when it ends, all that waited (up to the batch
- * limit) go into the next transaction together. Each request is answered only after its
- * transaction committed.
+ * limit) go into the next transaction together. Under load a second transaction starts while the
+ * first is still running, once half a batch waits: it queues on the log lock in the database and
+ * takes it the moment the first commits, so the database never idles between two commits. Each
+ * request is answered only after its transaction committed.
  *
  * <p>Produces {@link Addresses#CHANGES}: one {@link ChangeBatch} per commit that changed
  * something, strictly in seq order. If the log moved on without this node publishing (a commit
@@ -42,7 +44,9 @@ public final class LedgerVerticle extends VerticleBase {
   private final int maxPendingItems;
   private final ArrayDeque<Message<CommitRequest>> waiting = new ArrayDeque<>();
   private int waitingItems;
-  private boolean busy;
+  /** Transactions started and not yet published, in the order they started. */
+  private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
+  private Future<Void> publishing = Future.succeededFuture();
   private long publishedSeq;
   private String epoch;
   private MessageConsumer<CommitRequest> consumer;
@@ -74,6 +78,20 @@ public final class LedgerVerticle extends VerticleBase {
         .register(registry);
   }
 
+  /** At most this many transactions at once: a third would only wait on the lock too. */
+  static final int MAX_IN_FLIGHT = 2;
+
+  /** One transaction: its requests, and its result once it ended. */
+  private static final class InFlight {
+    final List<Message<CommitRequest>> batch;
+    Committed committed;
+    boolean ended;
+
+    InFlight(List<Message<CommitRequest>> batch) {
+      this.batch = batch;
+    }
+  }
+
   private static java.time.Duration ms(long n) {
     return java.time.Duration.ofMillis(n);
   }
@@ -100,8 +118,8 @@ public final class LedgerVerticle extends VerticleBase {
   public Future<?> stop() {
     Future<Void> unregistered = consumer == null ? Future.succeededFuture() : consumer.unregister();
     return unregistered.compose(v -> {
-      if (!busy && waiting.isEmpty()) {
-        return Future.succeededFuture();
+      if (inFlight.isEmpty() && waiting.isEmpty()) {
+        return publishing.transform(done -> Future.succeededFuture());
       }
       drained = io.vertx.core.Promise.promise();
       return drained.future();
@@ -120,16 +138,16 @@ public final class LedgerVerticle extends VerticleBase {
   }
 
   private void commitNext() {
-    if (busy) {
-      return;
-    }
     if (waiting.isEmpty()) {
-      if (drained != null) {
-        drained.tryComplete();
+      if (inFlight.isEmpty() && drained != null) {
+        publishing.onComplete(v -> drained.tryComplete());
       }
       return;
     }
-    busy = true;
+    // A second transaction only pays off with enough to write; with less, it waits for the first.
+    if (inFlight.size() >= MAX_IN_FLIGHT || (!inFlight.isEmpty() && waitingItems < maxBatchItems / 2)) {
+      return;
+    }
     List<Message<CommitRequest>> batch = new ArrayList<>();
     List<LedgerWrite> writes = new ArrayList<>();
     while (!waiting.isEmpty()
@@ -140,20 +158,33 @@ public final class LedgerVerticle extends VerticleBase {
       writes.addAll(m.body().writes());
     }
     batchItems.record(writes.size());
+    InFlight t = new InFlight(batch);
+    inFlight.add(t);
     long started = System.nanoTime();
-    store.commit(writes)
-        .onSuccess(committed -> commitTime.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS))
-        .compose(committed -> {
-          answer(batch, committed);
-          return publish(committed);
-        }, failure -> {
-          refuse(batch, failure);
-          return Future.succeededFuture();
-        })
-        .onComplete(done -> {
-          busy = false;
-          commitNext();
-        });
+    store.commit(writes).onComplete(ar -> {
+      t.ended = true;
+      if (ar.succeeded()) {
+        commitTime.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+        t.committed = ar.result();
+        answer(batch, t.committed);
+      } else {
+        refuse(batch, ar.cause());
+      }
+      publishEnded();
+      commitNext();
+    });
+    commitNext();
+  }
+
+  /** Publishes the transactions that ended, in the order they started, each after the one before. */
+  private void publishEnded() {
+    while (!inFlight.isEmpty() && inFlight.peek().ended) {
+      InFlight t = inFlight.poll();
+      if (t.committed != null) {
+        // Each publish runs whatever became of the one before: one failure must not stop the feed.
+        publishing = publishing.transform(previous -> publish(t.committed));
+      }
+    }
   }
 
   private void answer(List<Message<CommitRequest>> batch, Committed committed) {

@@ -88,9 +88,14 @@ public record Money(long micros, String currency) {
             + (amount instanceof Number ? "fraction" : "value") + ")");
   }
 
+  private static boolean isAsciiUpper(char c) {
+    return c >= 'A' && c <= 'Z';
+  }
+
   private static String currency(String code) throws Invalid {
     String upper = code.trim().toUpperCase(Locale.ROOT);
-    if (!upper.matches("[A-Z]{3}")) {
+    if (upper.length() != 3 || !isAsciiUpper(upper.charAt(0)) || !isAsciiUpper(upper.charAt(1))
+        || !isAsciiUpper(upper.charAt(2))) {
       throw new Invalid("invalid_currency", "expected a 3-letter ISO 4217 currency code, got \"" + clip(code) + "\"");
     }
     try {

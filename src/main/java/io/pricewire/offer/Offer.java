@@ -32,7 +32,8 @@ public record Offer(
 
   public Offer {
     Objects.requireNonNull(key);
-    titles = titles == null ? Collections.emptySortedMap() : Collections.unmodifiableSortedMap(new TreeMap<>(titles));
+    titles = titles == null || titles.isEmpty() ? Collections.emptySortedMap()
+        : Collections.unmodifiableSortedMap(new TreeMap<>(titles));
   }
 
   public String supplier() {

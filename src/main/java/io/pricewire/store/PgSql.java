@@ -10,11 +10,12 @@ final class PgSql {
       + "availability, quantity, titles, category, brand, gtin, committed_at";
 
   /** Takes the log lock: commits from every node queue here, in one order. */
-  static final String LOCK_HEAD = "SELECT epoch::text AS epoch, head_seq FROM ledger FOR UPDATE";
+  static final String LOCK_HEAD = "SELECT epoch::text AS epoch, head_seq, writer FROM ledger FOR UPDATE";
 
   static final String HEAD = "SELECT epoch::text AS epoch, head_seq FROM ledger";
 
-  static final String SET_HEAD = "UPDATE ledger SET head_seq = $1";
+  /** Moves the head and stamps who moved it: see {@link OfferCache}. */
+  static final String SET_HEAD = "UPDATE ledger SET head_seq = $1, writer = $2";
 
   static final String LOAD_FOR_COMMIT = "SELECT " + qualified("o") + " FROM offers o "
       + "JOIN unnest($1::text[], $2::text[]) AS k(supplier, sku) ON o.supplier = k.supplier AND o.sku = k.sku";

@@ -42,8 +42,9 @@ import java.util.stream.Collectors;
 
 /**
  * The durable store: PostgreSQL through vertx-pg-client. A commit is one transaction that locks
- * the log head, reads the touched offers, and writes offers, change-log rows and the new head in
- * pipelined batch statements; the future completes after COMMIT.
+ * the log head, reads the touched offers it does not hold ({@link OfferCache}), and writes offers,
+ * change-log rows and the new head in pipelined batch statements; the future completes after
+ * COMMIT. Commits must come from one event loop (the ledger's).
  */
 public final class PgStore implements Store {
 
@@ -54,8 +55,17 @@ public final class PgStore implements Store {
   private final long timeoutMs;
   private Pool pool;
   private final PgKeyStore keys;
+  private final OfferCache cache;
 
   public PgStore(Vertx vertx, PgConnectOptions connectOptions, int poolSize, long timeoutMs) {
+    this(vertx, connectOptions, poolSize, timeoutMs, 0);
+  }
+
+  /**
+   * @param offerCache offer states kept between commits (see {@link OfferCache}); 0 reads every
+   *     touched offer from the database in every commit
+   */
+  public PgStore(Vertx vertx, PgConnectOptions connectOptions, int poolSize, long timeoutMs, int offerCache) {
     this.vertx = vertx;
     this.connectOptions = new PgConnectOptions(connectOptions).setPipeliningLimit(16);
     // Every query here is short: JIT compilation would cost more than it saves.
@@ -71,6 +81,7 @@ public final class PgStore implements Store {
         .setMaxWaitQueueSize(4096);
     this.timeoutMs = timeoutMs;
     this.keys = new PgKeyStore(() -> pool, timeoutMs);
+    this.cache = new OfferCache(offerCache);
   }
 
   @Override
@@ -89,40 +100,98 @@ public final class PgStore implements Store {
 
   @Override
   public Future<Committed> commit(List<LedgerWrite> writes) {
+    String[] token = {null};
     return guard(pool.withTransaction(conn -> lockAndLoad(conn, writes)
-        .compose(loaded -> write(conn, writes, loaded))), "commit");
+        .compose(loaded -> write(conn, writes, loaded, token))), "commit")
+        .andThen(ar -> {
+          if (token[0] != null) {
+            if (ar.succeeded()) {
+              cache.committed(token[0]);
+            } else {
+              cache.unknown(token[0]);
+            }
+          }
+        });
   }
 
-  private record Loaded(String epoch, long head, Map<OfferKey, Offer> current) {
+  /** The log head read under the lock, who moved it last, and the current state of the touched offers. */
+  private record Loaded(String epoch, long head, String writer, Map<OfferKey, Offer> current) {
   }
 
-  /** Sent together: the lock comes first on the server, so the read sees every earlier commit. */
+  /**
+   * Takes the log lock and reads the touched offers this node does not hold, sent together: the
+   * lock comes first on the server, so the read sees every earlier commit. When the lock shows
+   * that another node wrote since, the held states are dropped and read again.
+   */
   private Future<Loaded> lockAndLoad(SqlConnection conn, List<LedgerWrite> writes) {
     Set<OfferKey> keys = new LinkedHashSet<>();
     for (LedgerWrite w : writes) {
       keys.add(w.key());
     }
-    String[] suppliers = new String[keys.size()];
-    String[] skus = new String[keys.size()];
-    int i = 0;
+    List<OfferKey> misses = new ArrayList<>(keys.size());
     for (OfferKey k : keys) {
-      suppliers[i] = k.supplier();
-      skus[i++] = k.sku();
+      if (!cache.holds(k)) {
+        misses.add(k);
+      }
     }
     Future<RowSet<Row>> head = conn.query(PgSql.LOCK_HEAD).execute();
-    Future<RowSet<Row>> rows = conn.preparedQuery(PgSql.LOAD_FOR_COMMIT).execute(Tuple.of((Object) suppliers, (Object) skus));
-    return Future.all(head, rows).map(all -> {
+    Future<List<Offer>> read = load(conn, misses);
+    return Future.all(head, read).compose(all -> {
       Row h = head.result().iterator().next();
-      Map<OfferKey, Offer> current = new HashMap<>();
-      for (Row r : rows.result()) {
-        Offer o = toOffer(r);
-        current.put(o.key(), o);
+      String writer = h.getString("writer");
+      boolean current = cache.enabled() && cache.validate(writer);
+      Map<OfferKey, Offer> state = new HashMap<>(keys.size() * 2);
+      for (Offer o : read.result()) {
+        state.put(o.key(), o);
       }
-      return new Loaded(h.getString("epoch"), h.getLong("head_seq"), current);
+      Set<OfferKey> asked = new java.util.HashSet<>(misses);
+      List<OfferKey> more = new ArrayList<>();
+      for (OfferKey k : keys) {
+        if (asked.contains(k)) {
+          continue;
+        }
+        Offer held = current ? cache.get(k) : null;
+        if (held != null) {
+          state.put(k, held);
+        } else {
+          more.add(k);
+        }
+      }
+      return load(conn, more).map(again -> {
+        for (Offer o : again) {
+          state.put(o.key(), o);
+        }
+        if (cache.enabled()) {
+          cache.loaded(read.result());
+          cache.loaded(again);
+        }
+        return new Loaded(h.getString("epoch"), h.getLong("head_seq"), writer, state);
+      });
     });
   }
 
-  private Future<Committed> write(SqlConnection conn, List<LedgerWrite> writes, Loaded loaded) {
+  /** The stored state of these offers (those that exist). */
+  private static Future<List<Offer>> load(SqlConnection conn, List<OfferKey> keys) {
+    if (keys.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    String[] suppliers = new String[keys.size()];
+    String[] skus = new String[keys.size()];
+    for (int i = 0; i < keys.size(); i++) {
+      suppliers[i] = keys.get(i).supplier();
+      skus[i] = keys.get(i).sku();
+    }
+    return conn.preparedQuery(PgSql.LOAD_FOR_COMMIT).execute(Tuple.of((Object) suppliers, (Object) skus))
+        .map(rows -> {
+          List<Offer> offers = new ArrayList<>(rows.size());
+          for (Row r : rows) {
+            offers.add(toOffer(r, 0));
+          }
+          return offers;
+        });
+  }
+
+  private Future<Committed> write(SqlConnection conn, List<LedgerWrite> writes, Loaded loaded, String[] token) {
     // PostgreSQL keeps microseconds; truncating here makes the published state equal the stored one.
     Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
     Decision d = LedgerRules.decide(writes, loaded.current(), loaded.head(), now);
@@ -130,12 +199,17 @@ public final class PgStore implements Store {
     if (d.upserts().isEmpty()) {
       return Future.succeededFuture(committed);
     }
+    token[0] = cache.nextToken();
+    if (cache.enabled()) {
+      cache.sending(token[0], loaded.writer(), d.upserts().values());
+    }
     List<Future<?>> steps = new ArrayList<>(3);
     steps.add(conn.preparedQuery(PgSql.UPSERT_OFFERS).execute(offerRows(d.upserts().values())));
     if (!d.changes().isEmpty()) {
       steps.add(conn.preparedQuery(PgSql.INSERT_CHANGES).execute(changeRows(d.changes(), now)));
-      steps.add(conn.preparedQuery(PgSql.SET_HEAD).execute(Tuple.of(d.head())));
     }
+    // Every write moves the writer token, also one that only raised a version.
+    steps.add(conn.preparedQuery(PgSql.SET_HEAD).execute(Tuple.of(d.head(), token[0])));
     return Future.all(steps).map(committed);
   }
 
@@ -155,6 +229,9 @@ public final class PgStore implements Store {
     String[] brand = new String[n];
     String[] gtin = new String[n];
     OffsetDateTime[] committedAt = new OffsetDateTime[n];
+    // A batch's offers mostly share one commit time: convert it once.
+    Instant lastInstant = null;
+    OffsetDateTime lastTime = null;
     int i = 0;
     for (Offer o : offers) {
       supplier[i] = o.supplier();
@@ -170,7 +247,9 @@ public final class PgStore implements Store {
       category[i] = o.category();
       brand[i] = o.brand();
       gtin[i] = o.gtin();
-      committedAt[i] = OffsetDateTime.ofInstant(o.committedAt(), ZoneOffset.UTC);
+      committedAt[i] = o.committedAt().equals(lastInstant) ? lastTime : utc(o.committedAt());
+      lastInstant = o.committedAt();
+      lastTime = committedAt[i];
       i++;
     }
     return Tuple.tuple(List.of(supplier, sku, version, seq, currency, price, sale, availability, quantity, titles,
@@ -217,17 +296,23 @@ public final class PgStore implements Store {
     }
     return Tuple.tuple(List.of(seq, supplier, sku, version, changed, previousCategory, previousAvailability,
         currency, price, sale, availability, quantity, titles, category, brand, gtin,
-        OffsetDateTime.ofInstant(now, ZoneOffset.UTC)));
+        utc(now)));
+  }
+
+  /** Without {@code ZoneOffset.UTC.getRules()}, which builds new rules on every call on Java 17. */
+  private static OffsetDateTime utc(Instant t) {
+    return OffsetDateTime.of(java.time.LocalDateTime.ofEpochSecond(t.getEpochSecond(), t.getNano(), ZoneOffset.UTC),
+        ZoneOffset.UTC);
   }
 
   private static String titlesJson(Offer o) {
-    return new JsonObject(new HashMap<>(o.titles())).encode();
+    return o.titles().isEmpty() ? "{}" : io.vertx.core.json.Json.encode(o.titles());
   }
 
   @Override
   public Future<Offer> find(OfferKey key) {
     return guard(pool.preparedQuery(PgSql.FIND).execute(Tuple.of(key.supplier(), key.sku()))
-        .map(rows -> rows.size() == 0 ? null : toOffer(rows.iterator().next())), "read");
+        .map(rows -> rows.size() == 0 ? null : toOffer(rows.iterator().next(), 0)), "read");
   }
 
   @Override
@@ -250,7 +335,7 @@ public final class PgStore implements Store {
         epoch = r.getString("epoch");
         seq = r.getLong("head_seq");
         if (r.getString("supplier") != null) {
-          offers.add(toOffer(r));
+          offers.add(toOffer(r, 2));
         }
       }
       return new Snapshot(epoch, seq, offers);
@@ -270,7 +355,7 @@ public final class PgStore implements Store {
           }
         }
         String previous = r.getString("previous_availability");
-        changes.add(new Change(r.getLong("seq"), toOffer(r), changed, r.getString("previous_category"),
+        changes.add(new Change(r.getLong("seq"), toOffer(r, 0), changed, r.getString("previous_category"),
             previous == null ? null : Availability.parse(previous), 0L));
       }
       return changes;
@@ -325,26 +410,27 @@ public final class PgStore implements Store {
         || (e.getCause() != null && e.getCause() != e && unavailable(e.getCause()));
   }
 
-  static Offer toOffer(Row r) {
-    String currency = r.getString("currency");
-    Long sale = r.getLong("sale_price_micros");
-    Object titles = r.getValue("titles");
+  /** An offer from a row holding {@link PgSql#OFFER_COLUMNS}, in that order, from column {@code at}. */
+  static Offer toOffer(Row r, int at) {
+    String currency = r.getString(at + 4);
+    Long sale = r.getLong(at + 6);
+    Object titles = r.getValue(at + 9);
     TreeMap<String, String> map = new TreeMap<>();
     if (titles instanceof JsonObject json) {
       json.forEach(e -> map.put(e.getKey(), String.valueOf(e.getValue())));
     }
     return new Offer(
-        new OfferKey(r.getString("supplier"), r.getString("sku")),
-        r.getLong("version"),
-        r.getLong("seq"),
-        new Money(r.getLong("price_micros"), currency),
+        new OfferKey(r.getString(at), r.getString(at + 1)),
+        r.getLong(at + 2),
+        r.getLong(at + 3),
+        new Money(r.getLong(at + 5), currency),
         sale == null ? null : new Money(sale, currency),
-        Availability.parse(r.getString("availability")),
-        r.getLong("quantity"),
+        Availability.parse(r.getString(at + 7)),
+        r.getLong(at + 8),
         map,
-        r.getString("category"),
-        r.getString("brand"),
-        r.getString("gtin"),
-        r.getOffsetDateTime("committed_at").toInstant());
+        r.getString(at + 10),
+        r.getString(at + 11),
+        r.getString(at + 12),
+        r.getOffsetDateTime(at + 13).toInstant());
   }
 }

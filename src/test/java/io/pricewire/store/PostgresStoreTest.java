@@ -29,8 +29,9 @@ class PostgresStoreTest extends StoreContract {
     store.open().await();
   }
 
+  /** With the offer cache on, as the gateway runs it: the contract holds with it. */
   private static PgStore newStore() {
-    return new PgStore(vertx, PgConnectOptions.fromUri(db.uri()), 4, 5000);
+    return new PgStore(vertx, PgConnectOptions.fromUri(db.uri()), 4, 5000, 1000);
   }
 
   @AfterAll
@@ -63,6 +64,36 @@ class PostgresStoreTest extends StoreContract {
       assertThat(reopened.find(new OfferKey(s, "a")).await()).isNotNull();
     } finally {
       reopened.close().await();
+    }
+  }
+
+  @Test
+  @DisplayName("two nodes writing the same offers: neither acts on the states it kept once the other wrote")
+  void twoWritersKeepVersionsExact() {
+    PgStore other = new PgStore(vertx, PgConnectOptions.fromUri(db.uri()), 2, 5000, 1000);
+    other.open().await();
+    try {
+      String s = newSupplier();
+      String x = "{\"sku\": \"x\", \"price\": \"%s CAD\", \"availability\": \"in_stock\"%s}";
+      assertThat(commit(write(s, x.formatted("1.00", ""))).outcomes().get(0).version()).isEqualTo(1);
+      // The other node writes version 5: the state this node kept (version 1) is now old.
+      assertThat(other.commit(List.of(write(s, x.formatted("5.00", ", \"version\": 5")))).await().outcomes()
+          .get(0).status()).isEqualTo(io.pricewire.ledger.ItemStatus.APPLIED);
+      assertThat(commit(write(s, x.formatted("3.00", ", \"version\": 3"))).outcomes().get(0).status())
+          .as("version 3 after version 5 is stale, whatever this node kept").isEqualTo(io.pricewire.ledger.ItemStatus.STALE);
+      assertThat(commit(write(s, x.formatted("7.00", ""))).outcomes().get(0).version())
+          .as("the next version follows the other node's").isEqualTo(6);
+      // And the other way round: the other node kept version 5, this one wrote 6.
+      assertThat(other.commit(List.of(write(s, x.formatted("8.00", "")))).await().outcomes().get(0).version())
+          .isEqualTo(7);
+      // A raise of the version alone (same content) also counts as a write.
+      assertThat(commit(write(s, x.formatted("8.00", ", \"version\": 20"))).outcomes().get(0).status())
+          .isEqualTo(io.pricewire.ledger.ItemStatus.UNCHANGED);
+      assertThat(other.commit(List.of(write(s, x.formatted("9.00", ", \"version\": 15")))).await().outcomes()
+          .get(0).status()).as("below the raised version").isEqualTo(io.pricewire.ledger.ItemStatus.STALE);
+      assertThat(store.find(new OfferKey(s, "x")).await().version()).isEqualTo(20);
+    } finally {
+      other.close().await();
     }
   }
 

@@ -116,6 +116,7 @@ final class IngestRun {
     });
     request.exceptionHandler(e -> finished = true);
     request.endHandler(v -> {
+      inputEnded = true;
       if (!finished) {
         parseJsonArray(body);
       }

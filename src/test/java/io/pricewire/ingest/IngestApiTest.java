@@ -9,7 +9,11 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -252,6 +256,73 @@ class IngestApiTest {
     assertError(http.get("/v1/suppliers/bad/feeds"), 405, "method_not_allowed");
     assertError(http.get("/v1/suppliers/bad/offers/none"), 404, "offer_not_found");
     assertError(http.get("/v1/feed"), 400, "websocket_required");
+  }
+
+  @Test
+  @DisplayName("one keep-alive connection carries request after request: JSON, NDJSON, TSV and a rejected body")
+  void keepAlive() throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", gateway.port())) {
+      socket.setSoTimeout(5000);
+      var in = new java.io.BufferedInputStream(socket.getInputStream());
+      String[][] requests = {
+          {"application/json", "[{\"sku\": \"ka\", \"price\": \"1.00 CAD\", \"availability\": \"in_stock\"}]", "200"},
+          {"application/x-ndjson", "{\"sku\": \"kb\", \"price\": \"2.00 CAD\", \"availability\": \"in_stock\"}\n", "200"},
+          {"application/json", "[{\"sku\": ", "400"},
+          {"text/tab-separated-values", "id\tprice\tavailability\nkc\t3.00 CAD\tin stock\n", "200"},
+          {"application/json", "[{\"sku\": \"kd\", \"price\": \"4.00 CAD\", \"availability\": \"in_stock\"}]", "200"}};
+      for (String[] r : requests) {
+        byte[] body = r[1].getBytes(StandardCharsets.UTF_8);
+        String path = r[0].startsWith("text/") ? "/v1/suppliers/keep/feeds" : "/v1/suppliers/keep/offers";
+        socket.getOutputStream().write(("POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: " + r[0]
+            + "\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        socket.getOutputStream().write(body);
+        socket.getOutputStream().flush();
+        String head = readHead(in);
+        assertThat(head).as("answer to " + r[0] + " on the same connection").startsWith("HTTP/1.1 " + r[2]);
+        assertThat(head.toLowerCase()).doesNotContain("connection: close");
+        String answer = readBody(in, head);
+        assertThat(answer).as(head).contains(r[2].equals("200") ? "\"applied\":1" : "\"malformed_json\"");
+      }
+    }
+    assertThat(get("keep", "kd").getLong("version")).isEqualTo(1);
+  }
+
+  /** The body after {@code head}, sized by Content-Length or sent in chunks. */
+  private static String readBody(java.io.InputStream in, String head) throws java.io.IOException {
+    Matcher length = Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
+    if (length.find()) {
+      return new String(in.readNBytes(Integer.parseInt(length.group(1))), StandardCharsets.UTF_8);
+    }
+    assertThat(head.toLowerCase()).contains("transfer-encoding: chunked");
+    java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+    while (true) {
+      int size = Integer.parseInt(readLine(in).trim(), 16);
+      body.write(in.readNBytes(size));
+      readLine(in);
+      if (size == 0) {
+        return body.toString(StandardCharsets.UTF_8);
+      }
+    }
+  }
+
+  private static String readLine(java.io.InputStream in) throws java.io.IOException {
+    return readUntil(in, "\r\n");
+  }
+
+  private static String readHead(java.io.InputStream in) throws java.io.IOException {
+    return readUntil(in, "\r\n\r\n");
+  }
+
+  private static String readUntil(java.io.InputStream in, String end) throws java.io.IOException {
+    StringBuilder head = new StringBuilder();
+    while (!head.toString().endsWith(end)) {
+      int b = in.read();
+      if (b < 0) {
+        throw new java.io.EOFException("the gateway closed the connection; read so far: " + head);
+      }
+      head.append((char) b);
+    }
+    return head.toString();
   }
 
   private static void assertError(HttpResponse<Buffer> r, int status, String code) {

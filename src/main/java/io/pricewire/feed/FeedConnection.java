@@ -184,7 +184,7 @@ final class FeedConnection {
    * @param reset the client named a log this node does not serve: its full state replaces all
    */
   private void load(Subscription sub, Subscription.Part part, long afterSeq, boolean reset) {
-    hub.store().snapshot(part.interest, afterSeq).onComplete(ar -> {
+    hub.snapshot(part.interest, afterSeq).onComplete(ar -> {
       if (sub.closed || closed) {
         return;
       }

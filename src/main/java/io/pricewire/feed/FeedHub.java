@@ -6,6 +6,7 @@ import io.pricewire.config.Settings;
 import io.pricewire.ledger.Change;
 import io.pricewire.ledger.ChangeBatch;
 import io.pricewire.offer.Interest;
+import io.pricewire.store.Snapshot;
 import io.pricewire.store.Store;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -16,7 +17,9 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -59,6 +62,8 @@ public final class FeedHub {
   private boolean flushPosted;
   private boolean flushingAll;
   private final FeedMetrics.Tally tally;
+  /** Snapshot reads in flight, shared by subscriptions that ask for the same one meanwhile. */
+  private final Map<SnapshotRead, Future<Snapshot>> reading = new HashMap<>();
 
   public FeedHub(Vertx vertx, Store store, Settings.Feed settings, FeedMetrics metrics) {
     this.vertx = vertx;
@@ -322,6 +327,37 @@ public final class FeedHub {
 
   Store store() {
     return store;
+  }
+
+  private record SnapshotRead(Interest interest, long afterSeq) {
+  }
+
+  /**
+   * The store's snapshot of an interest, shared with an identical read already in flight: when a
+   * thousand storefronts open the same listing at once (or resume after a restart), the store
+   * answers a few reads instead of a thousand. Call after indexing the part: a shared result
+   * serves only if it covers every change this hub had published by now; otherwise (a change
+   * arrived after the shared read began) this caller reads for itself.
+   */
+  Future<Snapshot> snapshot(Interest interest, long afterSeq) {
+    SnapshotRead key = new SnapshotRead(interest, afterSeq);
+    Future<Snapshot> inFlight = reading.get(key);
+    if (inFlight != null) {
+      long needed = lastSeq;
+      metrics.snapshotsShared.increment();
+      return inFlight.transform(ar -> ar.failed() || ar.result().seq() >= needed ? inFlight : readSnapshot(key));
+    }
+    return readSnapshot(key);
+  }
+
+  private Future<Snapshot> readSnapshot(SnapshotRead key) {
+    metrics.snapshotReads.increment();
+    Future<Snapshot> read = store.snapshot(key.interest(), key.afterSeq());
+    if (!read.isComplete()) {
+      reading.put(key, read);
+      read.onComplete(ar -> reading.remove(key, read));
+    }
+    return read;
   }
 
   Settings.Feed settings() {

@@ -104,6 +104,8 @@ public final class FeedMetrics {
   final AtomicLong interestEntries = new AtomicLong();
   final LongAdder pendingOffers = new LongAdder();
   final Counter updatesSent;
+  final Counter snapshotReads;
+  final Counter snapshotsShared;
   final Counter conflated;
   final Counter slowCloses;
   final Timer commitToWrite;
@@ -126,6 +128,8 @@ public final class FeedMetrics {
     updatesSent = Counter.builder("pricewire.feed.updates.sent")
         .description("Offer updates written to feed clients (one per subscription and change or merged change)")
         .register(registry);
+    snapshotReads = snapshotCounter(registry, "read");
+    snapshotsShared = snapshotCounter(registry, "shared");
     conflated = Counter.builder("pricewire.feed.conflated")
         .description("Changes merged into a state already waiting for a slow client")
         .register(registry);
@@ -141,6 +145,14 @@ public final class FeedMetrics {
         .description("Time from the ingest request being received to the frame with the update being written to a "
             + "client (one sample per frame, its oldest update)")
         .serviceLevelObjectives(FRESHNESS_BUCKETS)
+        .register(registry);
+  }
+
+  private static Counter snapshotCounter(MeterRegistry registry, String source) {
+    return Counter.builder("pricewire.feed.snapshots")
+        .description("Snapshots for subscribe, add and resume: read from the store, or shared with an identical "
+            + "read already in flight")
+        .tag("source", source)
         .register(registry);
   }
 

@@ -184,6 +184,91 @@ abstract class FeedContract {
     assertThat(c.poll(300)).isNull();
   }
 
+  /** Whether snapshot reads take long enough that subscribes arriving together share them. */
+  protected boolean sharesSnapshotReads() {
+    return false;
+  }
+
+  private double snapshotReads() {
+    return io.pricewire.support.Metrics.value(clients, gateway().opsPort(),
+        "pricewire_feed_snapshots_total{source=\"read\"}");
+  }
+
+  @Test
+  @DisplayName("storefronts subscribing all at once, also while the supplier writes, each end with the committed state")
+  void subscribeStorm() throws Exception {
+    String s = supplier();
+    List<JsonObject> seed = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      seed.add(offer("o" + i, "1.00"));
+    }
+    ingest(s, seed.toArray(JsonObject[]::new));
+    List<FeedClient> storefronts = new ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      storefronts.add(connect());
+    }
+    double readsBefore = snapshotReads();
+    storefronts.forEach(c -> c.send(subscribe("calm").put("suppliers", list(s))));
+    for (FeedClient c : storefronts) {
+      int offers = 0;
+      for (JsonObject part : c.snapshot()) {
+        offers += part.getJsonArray("offers").size();
+      }
+      assertThat(offers).isEqualTo(20);
+    }
+    if (sharesSnapshotReads()) {
+      assertThat(snapshotReads() - readsBefore).as("store reads for 60 identical subscribes sent together")
+          .isLessThan(60);
+    }
+
+    Map<String, String> truth = new java.util.concurrent.ConcurrentHashMap<>();
+    Thread writer = new Thread(() -> {
+      for (int i = 2; i <= 40; i++) {
+        String sku = "o" + (i % 20);
+        ingest(s, new JsonObject().put("sku", sku).put("price", i + ".00 CAD"));
+        truth.put(sku, i + ".00");
+      }
+    });
+    writer.start();
+    storefronts.forEach(c -> c.send(new JsonObject().put("op", "unsubscribe").put("id", "calm"))
+        .send(subscribe("storm").put("suppliers", list(s))));
+    writer.join();
+    Map<String, String> expected = new HashMap<>();
+    for (int i = 0; i < 20; i++) {
+      expected.put("o" + i, truth.getOrDefault("o" + i, "1.00"));
+    }
+    for (FeedClient c : storefronts) {
+      Map<String, String> view = new HashMap<>();
+      long last = -1;
+      while (!view.equals(expected)) {
+        JsonObject f = c.next(5000);
+        List<JsonObject> offers = new ArrayList<>();
+        switch (f.getString("type")) {
+          case "snapshot" -> {
+            if ("storm".equals(f.getString("id"))) {
+              f.getJsonArray("offers").forEach(o -> offers.add((JsonObject) o));
+            }
+          }
+          case "update" -> offers.add(f.getJsonObject("offer"));
+          case "updates" -> f.getJsonArray("updates").forEach(u -> offers.add(((JsonObject) u).getJsonObject("offer")));
+          default -> { }
+        }
+        if (!"storm".equals(f.getString("id", "storm")) || offers.isEmpty()) {
+          continue;
+        }
+        for (JsonObject o : offers) {
+          view.put(o.getString("sku"), o.getJsonObject("price").getString("amount"));
+        }
+        if (!"snapshot".equals(f.getString("type"))) {
+          assertThat(f.getLong("seq")).as("seqs only grow").isGreaterThan(last);
+          last = f.getLong("seq");
+        } else {
+          last = Math.max(last, f.getLong("seq"));
+        }
+      }
+    }
+  }
+
   @Test
   @DisplayName("resume brings exactly the offers in the interest that changed while away, then live updates")
   void resume() {

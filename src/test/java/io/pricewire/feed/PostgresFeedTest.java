@@ -26,6 +26,11 @@ class PostgresFeedTest extends FeedContract {
   }
 
   @Override
+  protected boolean sharesSnapshotReads() {
+    return true;
+  }
+
+  @Override
   protected TestGateway gateway() {
     return gateway;
   }

@@ -5,8 +5,10 @@ import picocli.CommandLine.Command;
 /** {@code pricewire bench}: load generators that measure a running gateway and print figures. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = {"Measure a running gateway. Start it first (for durable figures with PRICEWIRE_STORE=postgres),",
-        "then run one of the workloads below from another terminal: the load runs in this separate process."},
-    subcommands = {IngestBench.class, FanoutBench.class, WireBench.class, DurabilityWriter.class})
+        "then run one of the workloads below from another terminal: the load runs in this separate process.",
+        "bench/compare.sh runs them all, with NATS and Socket.IO side by side, and writes bench/RESULTS.md."},
+    subcommands = {FanoutBench.class, IngestBench.class, ConnectionsBench.class, ResumeBench.class,
+        BroadcasterServer.class, ReportCommand.class, WireBench.class, DurabilityWriter.class})
 public final class BenchCommand implements Runnable {
 
   @Override

@@ -5,58 +5,81 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
-import io.vertx.core.http.WebSocket;
-import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.http.WebSocketClientOptions;
-import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * Fan-out: S WebSocket subscribers follow one supplier's O offers while prices change at R per
- * second. Reports delivered updates per second, latency from commit to client receipt (the
- * offer's committed_at against this machine's clock), and the gateway's own commit-to-write
- * histogram for the same window.
+ * Fan-out: S subscribers follow a stream while changes are published at R per second (or as fast
+ * as the server takes them). Reports delivered updates per second, latency from the publish
+ * request to client receipt (each change carries its send time), and the server's CPU and memory.
+ * Runs against Pricewire or, for comparison, the bare broadcaster, NATS or Socket.IO.
  */
 @Command(name = "fanout", mixinStandardHelpOptions = true,
-    description = "Delivered updates per second and commit-to-client latency with S subscribers.")
+    description = {"Delivered updates per second and publish-to-client latency with S subscribers.",
+        "Targets: pricewire (default), broadcaster (pricewire bench broadcaster),",
+        "nats (nats-server with its WebSocket listener), socketio (bench/peers/socketio).", "Start the target first; bench/compare.sh runs all four."})
 public final class FanoutBench implements Callable<Integer> {
 
-  private static final String SUPPLIER = "bench-fanout";
+  @Option(names = "--target", defaultValue = "pricewire", description = "pricewire, broadcaster, nats or socketio (default: ${DEFAULT-VALUE}).")
+  String target;
 
-  @Option(names = "--url", defaultValue = "http://127.0.0.1:8080", description = "Gateway base URL (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--url", description = "Where the target listens. Defaults: pricewire http://127.0.0.1:8080, broadcaster "
+      + "http://127.0.0.1:9100, nats ws://127.0.0.1:9222 (WebSocket listener), socketio http://127.0.0.1:9300.")
   URI url;
 
-  @Option(names = "--ops-url", defaultValue = "http://127.0.0.1:8081", description = "Gateway ops URL, for its own histogram (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--nats-url", defaultValue = "nats://127.0.0.1:4223", description = "NATS client port, for the publisher (default: ${DEFAULT-VALUE}).")
+  URI natsUrl;
+
+  @Option(names = "--ops-url", defaultValue = "http://127.0.0.1:8081", description = "Pricewire ops URL: admin API and server metrics (default: ${DEFAULT-VALUE}).")
   URI opsUrl;
 
-  @Option(names = "--admin-token", description = "Admin token for a key and a storefront token (default: $PRICEWIRE_ADMIN, "
+  @Option(names = "--admin-token", description = "Pricewire admin token for a key and a storefront token (default: $PRICEWIRE_ADMIN, "
       + "else a local development gateway's; none: the gateway must run with PRICEWIRE_AUTH=off).")
   String adminToken;
 
-  @Option(names = "--subscribers", defaultValue = "100", description = "WebSocket subscribers (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--transport", defaultValue = "websocket", description = "Pricewire feed transport: websocket or sse (default: ${DEFAULT-VALUE}).")
+  String transport;
+
+  @Option(names = "--subscribers", defaultValue = "100", description = "Subscribers, each its own connection (default: ${DEFAULT-VALUE}).")
   int subscribers;
 
-  @Option(names = "--offers", defaultValue = "1000", description = "Offers the supplier has; every subscriber follows all of them (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--offers", defaultValue = "1000", description = "Offers changes are spread over (default: ${DEFAULT-VALUE}).")
   int offers;
 
-  @Option(names = "--rate", defaultValue = "500", description = "Price changes per second ingested (default: ${DEFAULT-VALUE}).")
-  int rate;
+  @Option(names = "--interest", defaultValue = "0", description = "Offers each Pricewire subscriber follows by sku; 0: all (the supplier) (default: ${DEFAULT-VALUE}).")
+  int interest;
+
+  @Option(names = "--rate", defaultValue = "500", split = ",", description = {"Changes published per second; several, comma-separated, "
+      + "run one after the other on the same subscribers (a sweep); 0: as fast as the server takes them (default: ${DEFAULT-VALUE}).",
+      "A step is sustained when at least 98%% of the rate was published, at least 98%% of the offered updates were delivered, "
+      + "and the latency did not keep growing (median of the last third of the step at most 1.5 x that of the first third + 50 ms)."})
+  List<Integer> rates;
+
+  @Option(names = "--sustained-p99-ms", defaultValue = "0", description = "Also require p99 at most this for a sustained step; 0: no bound (default: ${DEFAULT-VALUE}).")
+  double sustainedP99Ms;
+
+  @Option(names = "--batch", defaultValue = "20", description = "With --rate 0: changes per publish request (default: ${DEFAULT-VALUE}).")
+  int batch;
+
+  @Option(names = "--inflight", defaultValue = "2", description = "With --rate 0: publish requests in flight (default: ${DEFAULT-VALUE}).")
+  int inflight;
 
   @Option(names = "--warmup", defaultValue = "5", description = "Seconds of load before measuring (default: ${DEFAULT-VALUE}).")
   int warmup;
@@ -64,164 +87,350 @@ public final class FanoutBench implements Callable<Integer> {
   @Option(names = "--duration", defaultValue = "20", description = "Seconds measured (default: ${DEFAULT-VALUE}).")
   int duration;
 
-  private final AtomicLong delivered = new AtomicLong();
-  private final AtomicLong ingested = new AtomicLong();
-  private final AtomicInteger inFlight = new AtomicInteger();
+  @Option(names = "--server-pid", description = "Process id of the server, for its CPU and resident memory (from /proc).")
+  Long serverPid;
+
+  @Option(names = "--out", description = "Also write the result as JSON to this file.")
+  Path out;
+
+  private final LongAdder delivered = new LongAdder();
+  private final LongAdder published = new LongAdder();
   private final AtomicLong skippedTicks = new AtomicLong();
-  private final Histogram latency = Percentiles.micros();
+  private final Recorder latency = new Recorder(3);
   private volatile boolean measuring;
-  private String key;
-  private String token;
+  /** The step now running; publishers of an older step stop. */
+  private volatile int step;
+
+  /** The figures of one rate step. */
+  private record Step(int rate, double seconds, double published, double delivered, double offered, Histogram latency,
+      Histogram firstThird, Histogram lastThird, double cpuCores, long rss, long heap, long skipped,
+      double[] serverCommitToWriteMs) {
+
+    /** The latency did not keep growing through the step: no backlog building up. */
+    boolean steady() {
+      return firstThird.getTotalCount() > 0 && lastThird.getTotalCount() > 0
+          && lastThird.getValueAtPercentile(50) <= 1.5 * firstThird.getValueAtPercentile(50) + 50_000;
+    }
+
+    boolean sustained(double p99LimitMs) {
+      return (rate == 0 || published >= 0.98 * rate) && delivered >= 0.98 * offered && steady()
+          && (p99LimitMs <= 0 || latency.getValueAtPercentile(99) / 1000.0 <= p99LimitMs);
+    }
+  }
 
   @Override
   public Integer call() throws Exception {
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
-    HttpClientAgent http = vertx.createHttpClient(new HttpClientOptions(), new PoolOptions().setHttp1MaxSize(16));
-    System.out.printf("fanout bench: %d subscribers x %d offers, %d changes/s, against %s%n", subscribers, offers,
-        rate, url);
-    BenchAuth auth = BenchAuth.resolve(http, url, opsUrl, adminToken);
-    key = auth.keyFor(SUPPLIER).await();
-    token = auth.storefrontToken().await();
-    seed(http).await();
-    List<WebSocket> sockets = connect(vertx).await();
-    System.out.printf("%d subscribers connected and holding their snapshots%n", sockets.size());
-    int perTick = Math.max(1, rate / 100);
-    long timer = vertx.setPeriodic(10, t -> tick(http, perTick));
-    Thread.sleep(warmup * 1000L);
-    String before = scrape(http);
-    delivered.set(0);
-    ingested.set(0);
-    synchronized (latency) {
-      latency.reset();
+    int cores = Runtime.getRuntime().availableProcessors();
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(cores));
+    // The publisher has its own event loop, so that the subscribers' traffic cannot hold it back.
+    Vertx publisher = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
+    FanoutTarget t = target(vertx, publisher);
+    System.out.printf("fanout bench: %s, %,d subscribers, %,d offers%s, rate(s) %s changes/s%n", t.name(), subscribers,
+        offers, interest > 0 ? ", " + interest + " followed each" : "", rates.stream()
+            .map(r -> r == 0 ? "max" : String.format("%,d", r)).collect(java.util.stream.Collectors.joining(", ")));
+    t.prepare().await();
+    long connectStart = System.nanoTime();
+    List<AutoCloseable> open = connect(t);
+    System.out.printf("%,d subscribers connected and ready in %.1f s%n", open.size(),
+        (System.nanoTime() - connectStart) / 1e9);
+    double fraction = interest > 0 && interest < offers && target.equals("pricewire") ? (double) interest / offers : 1;
+    List<Step> steps = new ArrayList<>();
+    for (int r : rates) {
+      Step s = runStep(publisher, t, r, open.size() * fraction);
+      steps.add(s);
+      print(s);
     }
-    measuring = true;
-    long start = System.nanoTime();
-    Thread.sleep(duration * 1000L);
-    measuring = false;
-    double seconds = (System.nanoTime() - start) / 1e9;
-    String after = scrape(http);
-    vertx.cancelTimer(timer);
-    ServerHistogram server = ServerHistogram.parse(after, "pricewire_feed_commit_to_write_seconds")
-        .minus(ServerHistogram.parse(before, "pricewire_feed_commit_to_write_seconds"));
-    long d = delivered.get();
-    System.out.printf("ingested changes/s     %,.0f  (target %d%s)%n", ingested.get() / seconds, rate,
-        skippedTicks.get() > 0 ? ", " + skippedTicks.get() + " ticks skipped: ingest could not keep up" : "");
-    System.out.printf("delivered updates/s    %,.0f  (%,d in %.1f s; expected about %,.0f)%n", d / seconds, d, seconds,
-        ingested.get() / seconds * subscribers);
-    synchronized (latency) {
-      System.out.println("commit -> client       " + Percentiles.row(latency));
-    }
-    System.out.printf("gateway commit->write  p50 %.2f ms  p99 %.2f ms  (%,.0f frames; from its histogram buckets)%n",
-        server.quantile(0.5) * 1000, server.quantile(0.99) * 1000, server.count());
-    synchronized (latency) {
-      System.out.println(new JsonObject().put("workload", "fanout").put("subscribers", subscribers)
-          .put("offers", offers).put("rate", rate)
-          .put("ingested_per_second", Math.round(ingested.get() / seconds))
-          .put("delivered_per_second", Math.round(d / seconds))
-          .put("commit_to_client", Percentiles.json(latency))
-          .put("server_commit_to_write", new JsonObject().put("p50_ms", server.quantile(0.5) * 1000)
-              .put("p99_ms", server.quantile(0.99) * 1000))
-          .encode());
-    }
-    for (WebSocket ws : sockets) {
-      ws.close();
+    report(t, steps);
+    for (AutoCloseable c : open) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        // closing anyway
+      }
     }
     vertx.close().await();
+    publisher.close().await();
     return 0;
   }
 
-  private Future<Void> seed(HttpClientAgent http) {
-    StringBuilder body = new StringBuilder();
-    for (int i = 0; i < offers; i++) {
-      body.append("{\"sku\":\"o").append(i).append("\",\"price\":\"10.00 CAD\",\"availability\":\"in_stock\"}\n");
-    }
-    return post(http, Buffer.buffer(body.toString())).mapEmpty();
-  }
-
-  private Future<List<WebSocket>> connect(Vertx vertx) {
-    WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions()
-        .setMaxMessageSize(64 * 1024 * 1024).setMaxConnections(subscribers + 1));
-    List<Future<WebSocket>> all = new ArrayList<>();
-    String subscribe = new JsonObject().put("op", "subscribe").put("id", "bench")
-        .put("suppliers", new io.vertx.core.json.JsonArray().add(SUPPLIER)).encode();
-    int port = url.getPort() > 0 ? url.getPort() : 80;
-    for (int i = 0; i < subscribers; i++) {
-      WebSocketConnectOptions connect = new WebSocketConnectOptions().setHost(url.getHost()).setPort(port)
-          .setURI("/v1/feed").setAllowOriginHeader(false);
-      if (token != null) {
-        connect.addHeader("Authorization", "Bearer " + token);
-      }
-      all.add(client.connect(connect)
-          .compose(ws -> {
-            io.vertx.core.Promise<WebSocket> ready = io.vertx.core.Promise.promise();
-            ws.textMessageHandler(text -> onFrame(text, ready, ws));
-            return ws.writeTextMessage(subscribe).compose(v -> ready.future());
-          }));
-    }
-    return Future.all(all).map(c -> {
-      List<WebSocket> list = new ArrayList<>();
-      all.forEach(f -> list.add(f.result()));
-      return list;
-    });
-  }
-
-  private void onFrame(String text, io.vertx.core.Promise<WebSocket> ready, WebSocket ws) {
-    if (text.startsWith("{\"type\":\"update\"")) {
-      if (measuring) {
-        delivered.incrementAndGet();
-        int at = text.indexOf("\"committed_at\":\"");
-        if (at > 0) {
-          int end = text.indexOf('"', at + 16);
-          Instant committed = Instant.parse(text.substring(at + 16, end));
-          long micros = ChronoUnit.MICROS.between(committed, Instant.now());
-          synchronized (latency) {
-            latency.recordValue(Math.max(0, micros));
-          }
+  /** Publishes at one rate: warm-up, then the measured seconds, then a pause so queues empty. */
+  private Step runStep(Vertx vertx, FanoutTarget t, int rate, double receiversPerChange) throws InterruptedException {
+    int me = ++step;
+    skippedTicks.set(0);
+    long timer = -1;
+    if (rate > 0) {
+      // Publishes what the rate owes since the start, every 10 ms, at most 16 requests in flight.
+      AtomicInteger inFlight = new AtomicInteger();
+      long begin = System.nanoTime();
+      long[] sent = {0};
+      timer = vertx.setPeriodic(10, x -> {
+        long owed = (long) ((System.nanoTime() - begin) / 1e9 * rate) - sent[0];
+        if (owed <= 0) {
+          return;
         }
+        if (inFlight.get() >= 16) {
+          skippedTicks.incrementAndGet();
+          return;
+        }
+        int n = (int) Math.min(owed, Math.max(1, rate / 20));
+        sent[0] += n;
+        inFlight.incrementAndGet();
+        t.publish(n, Stamps.nowMicros()).onComplete(ar -> {
+          inFlight.decrementAndGet();
+          if (ar.succeeded() && measuring) {
+            published.add(n);
+          }
+        });
+      });
+    } else {
+      for (int i = 0; i < inflight; i++) {
+        vertx.runOnContext(v -> publishLoop(t, me));
       }
-    } else if (text.contains("\"type\":\"snapshot\"") && text.contains("\"more\":false")) {
-      ready.tryComplete(ws);
-    } else if (text.contains("\"type\":\"error\"")) {
-      ready.tryFail("the gateway refused the subscription: " + text);
+    }
+    Thread.sleep(warmup * 1000L);
+    Usage before = usage();
+    delivered.reset();
+    published.reset();
+    latency.reset();
+    long skippedBefore = skippedTicks.get();
+    measuring = true;
+    long start = System.nanoTime();
+    Histogram[] thirds = new Histogram[3];
+    for (int i = 0; i < 3; i++) {
+      Thread.sleep(duration * 1000L / 3);
+      thirds[i] = latency.getIntervalHistogram();
+    }
+    measuring = false;
+    double seconds = (System.nanoTime() - start) / 1e9;
+    Usage after = usage();
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+    }
+    step++;
+    Histogram h = thirds[0].copy();
+    h.add(thirds[1]);
+    h.add(thirds[2]);
+    double publishedPerSecond = published.sum() / seconds;
+    Step s = new Step(rate, seconds, publishedPerSecond, delivered.sum() / seconds, publishedPerSecond * receiversPerChange,
+        h, thirds[0], thirds[2], (after.cpuSeconds - before.cpuSeconds) / seconds, after.rss, after.heap,
+        skippedTicks.get() - skippedBefore, serverPercentiles(before, after));
+    Thread.sleep(3000);
+    return s;
+  }
+
+  private FanoutTarget target(Vertx vertx, Vertx publisher) {
+    switch (target) {
+      case "pricewire":
+        return new PricewireTarget(vertx, publisher, url != null ? url : URI.create("http://127.0.0.1:8080"), opsUrl, adminToken,
+            transport, offers, interest, subscribers);
+      case "broadcaster":
+        return new BroadcasterTarget(vertx, publisher, url != null ? url : URI.create("http://127.0.0.1:9100"), offers, subscribers);
+      case "nats":
+        return new NatsTarget(vertx, publisher, url != null ? url : URI.create("ws://127.0.0.1:9222"), natsUrl, offers,
+            subscribers);
+      case "socketio":
+        return new SocketIoTarget(vertx, publisher, url != null ? url : URI.create("http://127.0.0.1:9300"), offers, subscribers);
+      default:
+        throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+            "--target must be pricewire, broadcaster, nats or socketio, got " + target);
     }
   }
 
-  private void tick(HttpClientAgent http, int perTick) {
-    if (inFlight.get() >= 16) {
-      skippedTicks.incrementAndGet();
+  /** Opens the subscribers, a few hundred handshakes at a time. */
+  private List<AutoCloseable> connect(FanoutTarget t) throws InterruptedException {
+    List<AutoCloseable> open = java.util.Collections.synchronizedList(new ArrayList<>());
+    Semaphore slots = new Semaphore(256);
+    AtomicInteger failed = new AtomicInteger();
+    java.util.concurrent.CountDownLatch all = new java.util.concurrent.CountDownLatch(subscribers);
+    for (int i = 0; i < subscribers; i++) {
+      slots.acquire();
+      t.subscribe(i, this::received).onComplete(ar -> {
+        slots.release();
+        if (ar.succeeded()) {
+          open.add(ar.result());
+        } else if (failed.incrementAndGet() <= 3) {
+          System.out.println("subscriber failed: " + ar.cause().getMessage());
+        }
+        all.countDown();
+      });
+    }
+    all.await();
+    if (failed.get() > 0) {
+      System.out.printf("%,d subscribers could not connect%n", failed.get());
+    }
+    return open;
+  }
+
+  private void received(Buffer data) {
+    if (!measuring) {
       return;
     }
-    ThreadLocalRandom random = ThreadLocalRandom.current();
-    StringBuilder body = new StringBuilder(perTick * 60);
-    for (int i = 0; i < perTick; i++) {
-      body.append("{\"sku\":\"o").append(random.nextInt(offers)).append("\",\"price\":\"")
-          .append(1 + random.nextInt(500)).append('.').append(String.format("%02d", random.nextInt(100)))
-          .append(" CAD\"}\n");
-    }
-    inFlight.incrementAndGet();
-    post(http, Buffer.buffer(body.toString())).onComplete(ar -> {
-      inFlight.decrementAndGet();
-      if (ar.succeeded() && measuring) {
-        ingested.addAndGet(ar.result().getJsonObject("counts").getLong("applied"));
-      }
+    long now = Stamps.nowMicros();
+    Stamps.scan(data, stamp -> {
+      delivered.increment();
+      latency.recordValue(Math.max(0, Math.min(now - stamp, 60_000_000L)));
     });
   }
 
-  private Future<JsonObject> post(HttpClientAgent http, Buffer body) {
-    RequestOptions request = BenchAuth.withBearer(new RequestOptions().setMethod(HttpMethod.POST)
-        .setAbsoluteURI(url.resolve("/v1/suppliers/" + SUPPLIER + "/offers").toString())
-        .putHeader("Content-Type", "application/x-ndjson"), key);
-    return http.request(request).compose(req -> req.send(body)).compose(resp -> resp.body())
-        .map(Buffer::toJsonObject);
+  private void publishLoop(FanoutTarget t, int me) {
+    if (step != me) {
+      return;
+    }
+    t.publish(batch, Stamps.nowMicros()).onComplete(ar -> {
+      if (ar.succeeded() && measuring) {
+        published.add(batch);
+      }
+      publishLoop(t, me);
+    });
   }
 
-  private String scrape(HttpClientAgent http) {
-    try {
-      return http.request(new RequestOptions().setAbsoluteURI(opsUrl.resolve("/metrics").toString()))
-          .compose(req -> req.send()).compose(resp -> resp.body()).map(Buffer::toString).await();
-    } catch (RuntimeException e) {
-      System.out.println("could not read the gateway's metrics at " + opsUrl + ": " + e.getMessage());
-      return "";
+  /** Server CPU seconds, resident and heap memory at one moment; NaN or -1 where unknown. */
+  private record Usage(double cpuSeconds, long rss, long heap, java.util.TreeMap<Double, Double> commitToWrite) {
+  }
+
+  /**
+   * The server's own freshness histogram over a step ({@code pricewire_feed_commit_to_write_seconds}):
+   * the bucket bounds, in ms, under which half and 99% of the frames were written. Null when the
+   * target is not Pricewire or wrote nothing.
+   */
+  private static double[] serverPercentiles(Usage before, Usage after) {
+    if (before.commitToWrite == null || after.commitToWrite == null || after.commitToWrite.isEmpty()) {
+      return null;
     }
+    double total = after.commitToWrite.lastEntry().getValue()
+        - before.commitToWrite.getOrDefault(after.commitToWrite.lastKey(), 0.0);
+    if (total <= 0) {
+      return null;
+    }
+    double[] result = {Double.NaN, Double.NaN};
+    double[] quantiles = {0.5, 0.99};
+    for (int q = 0; q < 2; q++) {
+      for (var e : after.commitToWrite.entrySet()) {
+        double count = e.getValue() - before.commitToWrite.getOrDefault(e.getKey(), 0.0);
+        if (count >= quantiles[q] * total) {
+          result[q] = e.getKey() * 1000;
+          break;
+        }
+      }
+    }
+    return result;
+  }
+
+  private Usage usage() {
+    double cpu = Double.NaN;
+    long rss = -1;
+    long heap = -1;
+    java.util.TreeMap<Double, Double> buckets = null;
+    if (serverPid != null) {
+      ServerStats stats = new ServerStats(serverPid);
+      cpu = stats.cpuSeconds();
+      rss = stats.rssBytes();
+    }
+    if (target.equals("pricewire")) {
+      String metrics = scrape();
+      if (Double.isNaN(cpu)) {
+        cpu = sum(metrics, "process_cpu_seconds_total");
+      }
+      heap = (long) sum(metrics, "jvm_memory_used_bytes{area=\"heap\"");
+      buckets = new java.util.TreeMap<>();
+      Matcher b = Pattern.compile("^pricewire_feed_commit_to_write_seconds_bucket\\{le=\"([^\"]+)\"\\} (\\S+)$",
+          Pattern.MULTILINE).matcher(metrics);
+      while (b.find()) {
+        buckets.put(b.group(1).equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(b.group(1)),
+            Double.parseDouble(b.group(2)));
+      }
+    }
+    return new Usage(cpu, rss, heap, buckets);
+  }
+
+  private String scrape() {
+    Vertx v = Vertx.vertx();
+    try {
+      HttpClientAgent http = v.createHttpClient();
+      return http.request(new RequestOptions().setAbsoluteURI(opsUrl.resolve("/metrics").toString()))
+          .compose(r -> r.send()).compose(r -> r.body()).map(Buffer::toString).await();
+    } catch (Exception e) {
+      return "";
+    } finally {
+      v.close();
+    }
+  }
+
+  private static double sum(String metrics, String prefix) {
+    Matcher m = Pattern.compile("^" + Pattern.quote(prefix) + "[^\\n]* (\\S+)$", Pattern.MULTILINE).matcher(metrics);
+    double total = 0;
+    boolean any = false;
+    while (m.find()) {
+      total += Double.parseDouble(m.group(1));
+      any = true;
+    }
+    return any ? total : Double.NaN;
+  }
+
+  private void print(Step s) {
+    System.out.printf("rate %-8s published %,9.0f/s  delivered %,11.0f/s  (offered %,.0f)  %s%n",
+        s.rate == 0 ? "max" : String.format("%,d", s.rate), s.published, s.delivered, s.offered,
+        s.sustained(sustainedP99Ms) ? "sustained" : "NOT sustained");
+    System.out.println("  publish -> client  " + Percentiles.row(s.latency));
+    if (s.serverCommitToWriteMs != null) {
+      System.out.printf("  commit -> write    (server histogram) p50 <= %s ms, p99 <= %s ms%n",
+          bound(s.serverCommitToWriteMs[0]), bound(s.serverCommitToWriteMs[1]));
+    }
+    System.out.printf("  median             first third %s, last third %s%s%n",
+        Percentiles.ms(s.firstThird.getValueAtPercentile(50)), Percentiles.ms(s.lastThird.getValueAtPercentile(50)),
+        s.steady() ? "" : "  (growing: a backlog builds up)");
+    System.out.printf("  server             %s CPU cores%s%s%s%n", Double.isNaN(s.cpuCores) ? "?"
+        : String.format("%.2f", s.cpuCores), s.rss > 0 ? String.format(", RSS %,d MB", s.rss >> 20) : "",
+        s.heap > 0 ? String.format(", heap in use %,d MB", s.heap >> 20) : "",
+        s.skipped > 0 ? String.format(", %d publish ticks skipped (requests backed up)", s.skipped) : "");
+  }
+
+  private void report(FanoutTarget t, List<Step> steps) throws Exception {
+    JsonArray all = new JsonArray();
+    Step best = null;
+    for (Step s : steps) {
+      all.add(json(s));
+      if (s.sustained(sustainedP99Ms) && (best == null || s.delivered > best.delivered)) {
+        best = s;
+      }
+    }
+    Step peak = steps.stream().max(java.util.Comparator.comparingDouble(Step::delivered)).orElseThrow();
+    System.out.println();
+    System.out.printf("%-24s %s%n", t.name(), best == null ? "no step was sustained"
+        : String.format("max sustained: %,.0f updates/s delivered at %,d changes/s, p99 %s", best.delivered,
+            best.rate, Percentiles.ms(best.latency.getValueAtPercentile(99))));
+    System.out.printf("%-24s peak: %,.0f updates/s delivered%n", "", peak.delivered);
+    JsonObject json = new JsonObject().put("workload", "fanout").put("target", target).put("name", t.name())
+        .put("transport", transport).put("subscribers", subscribers).put("offers", offers).put("interest", interest)
+        .put("sustained_p99_ms", sustainedP99Ms).put("steps", all)
+        .put("max_sustained", best == null ? null : json(best)).put("peak", json(peak));
+    System.out.println(json.encode());
+    if (out != null) {
+      Files.writeString(out, json.encodePrettily());
+    }
+  }
+
+  private static String bound(double ms) {
+    return Double.isInfinite(ms) ? "inf" : String.format("%.0f", ms);
+  }
+
+  private JsonObject json(Step s) {
+    return new JsonObject().put("rate", s.rate).put("seconds", s.seconds)
+        .put("published_per_second", Math.round(s.published))
+        .put("delivered_per_second", Math.round(s.delivered))
+        .put("offered_per_second", Math.round(s.offered))
+        .put("sustained", s.sustained(sustainedP99Ms))
+        .put("steady", s.steady())
+        .put("median_first_third_ms", s.firstThird.getValueAtPercentile(50) / 1000.0)
+        .put("median_last_third_ms", s.lastThird.getValueAtPercentile(50) / 1000.0)
+        .put("latency", Percentiles.json(s.latency))
+        .put("server_cpu_cores", Double.isNaN(s.cpuCores) ? null : s.cpuCores)
+        .put("server_rss_bytes", s.rss > 0 ? s.rss : null)
+        .put("server_heap_bytes", s.heap > 0 ? s.heap : null)
+        .put("skipped_ticks", s.skipped)
+        .put("server_commit_to_write_p50_ms_at_most", s.serverCommitToWriteMs == null
+            || Double.isInfinite(s.serverCommitToWriteMs[0]) ? null : s.serverCommitToWriteMs[0])
+        .put("server_commit_to_write_p99_ms_at_most", s.serverCommitToWriteMs == null
+            || Double.isInfinite(s.serverCommitToWriteMs[1]) ? null : s.serverCommitToWriteMs[1]);
   }
 }

@@ -1,6 +1,8 @@
 package io.pricewire.bench;
 
 import io.vertx.core.Vertx;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
@@ -54,9 +56,20 @@ public final class IngestBench implements Callable<Integer> {
   @Option(names = "--duration", defaultValue = "20", description = "Seconds measured (default: ${DEFAULT-VALUE}).")
   int duration;
 
+  @Option(names = "--server-pid", description = "Process id of the gateway, for its CPU and resident memory (from /proc).")
+  Long serverPid;
+
+  @Option(names = "--db-process", defaultValue = "postgres", description = "Name of the database's processes on this machine, "
+      + "whose CPU is reported too (default: ${DEFAULT-VALUE}).")
+  String dbProcess;
+
+  @Option(names = "--out", description = "Also write the result as JSON to this file.")
+  Path out;
+
   private final AtomicLong applied = new AtomicLong();
   private final AtomicLong other = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
+  private final AtomicLong reported = new AtomicLong();
   private final Histogram latency = Percentiles.micros();
   private volatile boolean measuring;
   private volatile boolean stopping;
@@ -69,6 +82,22 @@ public final class IngestBench implements Callable<Integer> {
     System.out.printf("ingest bench: %d suppliers x %d offers per %s request against %s%n", suppliers, batch, format,
         url);
     BenchAuth auth = BenchAuth.resolve(client, url, opsUrl, adminToken);
+    String store = client.request(new RequestOptions().setAbsoluteURI(opsUrl.resolve("/health/ready").toString()))
+        .compose(r -> r.send()).compose(r -> r.body()).map(b -> {
+          for (Object check : b.toJsonObject().getJsonArray("checks")) {
+            JsonObject c = (JsonObject) check;
+            if ("store".equals(c.getString("id")) && c.getJsonObject("data") != null) {
+              return c.getJsonObject("data").getString("store");
+            }
+          }
+          return "unknown";
+        }).otherwise((String) null).await();
+    if (store == null) {
+      System.err.println("no gateway answers at " + opsUrl.resolve("/health/ready") + "; start it first (or set --ops-url)");
+      vertx.close().await();
+      return 1;
+    }
+    System.out.println("gateway store: " + store);
     CountDownLatch done = new CountDownLatch(suppliers);
     for (int s = 0; s < suppliers; s++) {
       String supplier = "bench-ingest-" + s;
@@ -82,24 +111,70 @@ public final class IngestBench implements Callable<Integer> {
     synchronized (latency) {
       latency.reset();
     }
+    double serverCpu0 = serverPid == null ? Double.NaN : new ServerStats(serverPid).cpuSeconds();
+    double dbCpu0 = dbCpu();
     measuring = true;
     long start = System.nanoTime();
     Thread.sleep(duration * 1000L);
     measuring = false;
     double seconds = (System.nanoTime() - start) / 1e9;
+    double serverCores = serverPid == null ? Double.NaN : (new ServerStats(serverPid).cpuSeconds() - serverCpu0) / seconds;
+    double dbCores = (dbCpu() - dbCpu0) / seconds;
+    long rss = serverPid == null ? -1 : new ServerStats(serverPid).rssBytes();
     stopping = true;
     done.await();
     long a = applied.get();
     System.out.printf("applied updates/s      %,.0f  (%,d applied, %,d unchanged/stale/rejected, %d failed requests, "
         + "%.1f s)%n", a / seconds, a, other.get(), failed.get(), seconds);
+    if (!Double.isNaN(serverCores) || !Double.isNaN(dbCores)) {
+      System.out.printf("CPU cores              gateway %s, database %s%s%n", Double.isNaN(serverCores) ? "?"
+          : String.format("%.2f", serverCores), Double.isNaN(dbCores) ? "?" : String.format("%.2f", dbCores),
+          rss > 0 ? String.format("; gateway RSS %,d MB", rss >> 20) : "");
+    }
     synchronized (latency) {
       System.out.println("request latency        " + Percentiles.row(latency));
-      System.out.println(new JsonObject().put("workload", "ingest").put("suppliers", suppliers).put("batch", batch)
-          .put("format", format).put("applied_per_second", Math.round(a / seconds))
-          .put("failed_requests", failed.get()).put("latency", Percentiles.json(latency)).encode());
+      JsonObject json = new JsonObject().put("workload", "ingest").put("store", store).put("suppliers", suppliers)
+          .put("batch", batch).put("format", format).put("seconds", seconds)
+          .put("applied_per_second", Math.round(a / seconds))
+          .put("failed_requests", failed.get()).put("latency", Percentiles.json(latency))
+          .put("server_cpu_cores", Double.isNaN(serverCores) ? null : serverCores)
+          .put("database_cpu_cores", Double.isNaN(dbCores) ? null : dbCores)
+          .put("server_rss_bytes", rss > 0 ? rss : null);
+      System.out.println(json.encode());
+      if (out != null) {
+        Files.writeString(out, json.encodePrettily());
+      }
     }
     vertx.close().await();
     return 0;
+  }
+
+  /** CPU seconds used so far by all processes named {@code --db-process}, or NaN when none runs here. */
+  private double dbCpu() {
+    double total = 0;
+    boolean any = false;
+    try (var procs = Files.list(Path.of("/proc"))) {
+      for (Path p : (Iterable<Path>) procs::iterator) {
+        String name = p.getFileName().toString();
+        if (!name.chars().allMatch(Character::isDigit)) {
+          continue;
+        }
+        try {
+          if (Files.readString(p.resolve("comm")).trim().equals(dbProcess)) {
+            double cpu = new ServerStats(Long.parseLong(name)).cpuSeconds();
+            if (!Double.isNaN(cpu)) {
+              total += cpu;
+              any = true;
+            }
+          }
+        } catch (java.io.IOException e) {
+          // the process ended
+        }
+      }
+    } catch (java.io.IOException e) {
+      return Double.NaN;
+    }
+    return any ? total : Double.NaN;
   }
 
   private void loop(HttpClientAgent client, String supplier, String key, CountDownLatch done) {
@@ -134,7 +209,7 @@ public final class IngestBench implements Callable<Integer> {
               failed.incrementAndGet();
             }
           }
-          if (ar.failed() && failed.get() < 3) {
+          if (ar.failed() && reported.incrementAndGet() <= 3) {
             System.out.println("request failed: " + ar.cause().getMessage());
           }
           loop(client, supplier, key, done);

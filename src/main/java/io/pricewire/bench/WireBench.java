@@ -104,10 +104,15 @@ public final class WireBench implements Callable<Integer> {
   }
 
   /** A TCP relay to the gateway that counts the bytes flowing from the gateway to the client. */
+  /** Held so that they stay open while the measure runs. */
+  private final java.util.List<io.vertx.core.http.WebSocketClient> wsClients = new java.util.ArrayList<>();
+
   private Future<NetServer> relay(Vertx vertx, int targetPort, AtomicLong downstream) {
+    // The handler holds the client: one nobody references is closed, with its connections, once collected.
+    io.vertx.core.net.NetClient tcp = vertx.createNetClient();
     return vertx.createNetServer().connectHandler(client -> {
       client.pause();
-      vertx.createNetClient().connect(targetPort, url.getHost()).onSuccess(server -> {
+      tcp.connect(targetPort, url.getHost()).onSuccess(server -> {
         pipe(client, server, null);
         pipe(server, client, downstream);
         client.resume();
@@ -131,9 +136,10 @@ public final class WireBench implements Callable<Integer> {
 
   private Future<WebSocket> subscribe(Vertx vertx, int port, boolean compress, AtomicInteger updates) {
     Promise<WebSocket> ready = Promise.promise();
-    vertx.createWebSocketClient(new WebSocketClientOptions().setTryUsePerMessageCompression(compress)
-            .setMaxMessageSize(1 << 24))
-        .connect(withToken(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/v1/feed")
+    io.vertx.core.http.WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions()
+        .setTryUsePerMessageCompression(compress).setMaxMessageSize(1 << 24));
+    wsClients.add(client);
+    client.connect(withToken(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/v1/feed")
             .setAllowOriginHeader(false)))
         .onSuccess(ws -> {
           ws.textMessageHandler(text -> {

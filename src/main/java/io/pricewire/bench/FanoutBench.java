@@ -104,7 +104,7 @@ public final class FanoutBench implements Callable<Integer> {
   /** The figures of one rate step. */
   private record Step(int rate, double seconds, double published, double delivered, double offered, Histogram latency,
       Histogram firstThird, Histogram lastThird, double cpuCores, long rss, long heap, long skipped,
-      double[] serverCommitToWriteMs) {
+      double[] serverCommitToWriteMs, double clientCores) {
 
     /** The latency did not keep growing through the step: no backlog building up. */
     boolean steady() {
@@ -195,6 +195,7 @@ public final class FanoutBench implements Callable<Integer> {
     long skippedBefore = skippedTicks.get();
     measuring = true;
     long start = System.nanoTime();
+    long clientCpu = ServerStats.ownCpuNanos();
     Histogram[] thirds = new Histogram[3];
     for (int i = 0; i < 3; i++) {
       Thread.sleep(duration * 1000L / 3);
@@ -202,6 +203,7 @@ public final class FanoutBench implements Callable<Integer> {
     }
     measuring = false;
     double seconds = (System.nanoTime() - start) / 1e9;
+    double clientCores = (ServerStats.ownCpuNanos() - clientCpu) / 1e9 / seconds;
     Usage after = usage();
     if (timer >= 0) {
       vertx.cancelTimer(timer);
@@ -213,7 +215,7 @@ public final class FanoutBench implements Callable<Integer> {
     double publishedPerSecond = published.sum() / seconds;
     Step s = new Step(rate, seconds, publishedPerSecond, delivered.sum() / seconds, publishedPerSecond * receiversPerChange,
         h, thirds[0], thirds[2], (after.cpuSeconds - before.cpuSeconds) / seconds, after.rss, after.heap,
-        skippedTicks.get() - skippedBefore, serverPercentiles(before, after));
+        skippedTicks.get() - skippedBefore, serverPercentiles(before, after), clientCores);
     Thread.sleep(3000);
     return s;
   }
@@ -383,6 +385,7 @@ public final class FanoutBench implements Callable<Integer> {
         : String.format("%.2f", s.cpuCores), s.rss > 0 ? String.format(", RSS %,d MB", s.rss >> 20) : "",
         s.heap > 0 ? String.format(", heap in use %,d MB", s.heap >> 20) : "",
         s.skipped > 0 ? String.format(", %d publish ticks skipped (requests backed up)", s.skipped) : "");
+    System.out.printf("  load generator     %.2f CPU cores (subscribers and publisher, this process)%n", s.clientCores);
   }
 
   private void report(FanoutTarget t, List<Step> steps) throws Exception {
@@ -427,6 +430,7 @@ public final class FanoutBench implements Callable<Integer> {
         .put("server_cpu_cores", Double.isNaN(s.cpuCores) ? null : s.cpuCores)
         .put("server_rss_bytes", s.rss > 0 ? s.rss : null)
         .put("server_heap_bytes", s.heap > 0 ? s.heap : null)
+        .put("load_generator_cpu_cores", s.clientCores)
         .put("skipped_ticks", s.skipped)
         .put("server_commit_to_write_p50_ms_at_most", s.serverCommitToWriteMs == null
             || Double.isInfinite(s.serverCommitToWriteMs[0]) ? null : s.serverCommitToWriteMs[0])

@@ -112,6 +112,7 @@ public final class IngestBench implements Callable<Integer> {
       latency.reset();
     }
     double serverCpu0 = serverPid == null ? Double.NaN : new ServerStats(serverPid).cpuSeconds();
+    long clientCpu0 = ServerStats.ownCpuNanos();
     double dbCpu0 = dbCpu();
     measuring = true;
     long start = System.nanoTime();
@@ -120,6 +121,7 @@ public final class IngestBench implements Callable<Integer> {
     double seconds = (System.nanoTime() - start) / 1e9;
     double serverCores = serverPid == null ? Double.NaN : (new ServerStats(serverPid).cpuSeconds() - serverCpu0) / seconds;
     double dbCores = (dbCpu() - dbCpu0) / seconds;
+    double clientCores = (ServerStats.ownCpuNanos() - clientCpu0) / 1e9 / seconds;
     long rss = serverPid == null ? -1 : new ServerStats(serverPid).rssBytes();
     stopping = true;
     done.await();
@@ -131,6 +133,7 @@ public final class IngestBench implements Callable<Integer> {
           : String.format("%.2f", serverCores), Double.isNaN(dbCores) ? "?" : String.format("%.2f", dbCores),
           rss > 0 ? String.format("; gateway RSS %,d MB", rss >> 20) : "");
     }
+    System.out.printf("load generator         %.2f CPU cores (this process)%n", clientCores);
     synchronized (latency) {
       System.out.println("request latency        " + Percentiles.row(latency));
       JsonObject json = new JsonObject().put("workload", "ingest").put("store", store).put("suppliers", suppliers)
@@ -139,6 +142,7 @@ public final class IngestBench implements Callable<Integer> {
           .put("failed_requests", failed.get()).put("latency", Percentiles.json(latency))
           .put("server_cpu_cores", Double.isNaN(serverCores) ? null : serverCores)
           .put("database_cpu_cores", Double.isNaN(dbCores) ? null : dbCores)
+          .put("load_generator_cpu_cores", clientCores)
           .put("server_rss_bytes", rss > 0 ? rss : null);
       System.out.println(json.encode());
       if (out != null) {

@@ -129,8 +129,9 @@ public final class ReportCommand implements Callable<Integer> {
           .append(num(peak.getLong("delivered_per_second"))).append(" |\n");
     }
     md.append("\nEvery step of every system:\n\n| system | changes/s | published/s | delivered/s | offered/s | sustained "
-        + "| p50 | p99 | median first → last third | server CPU | server commit→write p99 (bucket) |\n"
-        + "|---|---:|---:|---:|---:|---|---:|---:|---|---:|---:|\n");
+        + "| p50 | p99 | median first → last third | server CPU | load generator CPU "
+        + "| server commit→write p99 (bucket) |\n"
+        + "|---|---:|---:|---:|---:|---|---:|---:|---|---:|---:|---:|\n");
     for (String[] s : SYSTEMS) {
       JsonObject r = read("fanout-" + s[0] + ".json");
       if (r == null) {
@@ -147,6 +148,7 @@ public final class ReportCommand implements Callable<Integer> {
             .append(ms(st.getDouble("median_first_third_ms"))).append(" → ")
             .append(ms(st.getDouble("median_last_third_ms"))).append(" | ")
             .append(cores(st.getDouble("server_cpu_cores"))).append(" | ")
+            .append(cores(st.getDouble("load_generator_cpu_cores"))).append(" | ")
             .append(st.getValue("server_commit_to_write_p99_ms_at_most") == null ? ""
                 : "≤ " + ms(st.getDouble("server_commit_to_write_p99_ms_at_most")))
             .append(" |\n");
@@ -184,7 +186,7 @@ public final class ReportCommand implements Callable<Integer> {
       return;
     }
     md.append("\n## Ingest\n\n| run | store | suppliers × batch | format | durable updates/s | request p50 | p99 "
-        + "| gateway CPU | database CPU |\n|---|---|---|---|---:|---:|---:|---:|---:|\n");
+        + "| gateway CPU | database CPU | load generator CPU |\n|---|---|---|---|---:|---:|---:|---:|---:|---:|\n");
     for (Path p : runs) {
       JsonObject r = new JsonObject(Files.readString(p));
       JsonObject l = r.getJsonObject("latency");
@@ -193,7 +195,7 @@ public final class ReportCommand implements Callable<Integer> {
           .append(r.getString("format")).append(" | ").append(num(r.getLong("applied_per_second"))).append(" | ")
           .append(ms(l.getDouble("p50_ms"))).append(" | ").append(ms(l.getDouble("p99_ms"))).append(" | ")
           .append(cores(r.getDouble("server_cpu_cores"))).append(" | ").append(cores(r.getDouble("database_cpu_cores")))
-          .append(" |\n");
+          .append(" | ").append(cores(r.getDouble("load_generator_cpu_cores"))).append(" |\n");
     }
   }
 

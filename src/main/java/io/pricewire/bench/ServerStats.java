@@ -38,4 +38,10 @@ final class ServerStats {
     }
     return -1;
   }
+
+  /** CPU time used so far by this process (all its threads), in nanoseconds. */
+  static long ownCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        .getOperatingSystemMXBean()).getProcessCpuTime();
+  }
 }

@@ -176,14 +176,24 @@ public final class LedgerVerticle extends VerticleBase {
     commitNext();
   }
 
-  /** Publishes the transactions that ended, in the order they started, each after the one before. */
+  /**
+   * Publishes the transactions that ended, once every transaction started before them ended too,
+   * in seq order, each after the one before. Two transactions in flight take the log's lock in
+   * the order they reach the store, which need not be the order they started: the later one may
+   * hold the lower seqs.
+   */
   private void publishEnded() {
+    List<Committed> ended = new ArrayList<>(2);
     while (!inFlight.isEmpty() && inFlight.peek().ended) {
       InFlight t = inFlight.poll();
-      if (t.committed != null) {
-        // Each publish runs whatever became of the one before: one failure must not stop the feed.
-        publishing = publishing.transform(previous -> publish(t.committed));
+      if (t.committed != null && !t.committed.changes().isEmpty()) {
+        ended.add(t.committed);
       }
+    }
+    ended.sort(java.util.Comparator.comparingLong(c -> c.changes().get(0).seq()));
+    for (Committed c : ended) {
+      // Each publish runs whatever became of the one before: one failure must not stop the feed.
+      publishing = publishing.transform(previous -> publish(c));
     }
   }
 
@@ -220,6 +230,16 @@ public final class LedgerVerticle extends VerticleBase {
       epoch = committed.epoch();
       publishedSeq = changes.get(0).seq() - 1;
     }
+    if (changes.get(changes.size() - 1).seq() <= publishedSeq) {
+      // Published already, read back from the log to fill the gap before a transaction that
+      // started earlier and committed later.
+      return Future.succeededFuture();
+    }
+    if (changes.get(0).seq() <= publishedSeq) {
+      long published = publishedSeq;
+      changes = changes.stream().filter(c -> c.seq() > published).toList();
+    }
+    List<Change> fresh = changes;
     long first = changes.get(0).seq();
     Future<Void> repaired = first == publishedSeq + 1
         ? Future.succeededFuture()
@@ -234,7 +254,7 @@ public final class LedgerVerticle extends VerticleBase {
           publishedSeq + 1, first - 1, e);
       return Future.succeededFuture();
     }).map(v -> {
-      send(changes);
+      send(fresh);
       return null;
     });
   }

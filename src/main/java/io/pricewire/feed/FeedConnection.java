@@ -209,7 +209,7 @@ final class FeedConnection {
         hub.metrics().resumed(afterSeq >= 0 ? "continued" : "reset");
       }
       long position = Math.max(snap.seq(), hub.lastSeq());
-      var offers = sub.join(part, snap.offers(), snap.seq(), hub.lastSeq());
+      var offers = sub.join(part, snap.offers(), snap.seq(), hub.lastSeq(), afterSeq >= 0);
       if (part.initial) {
         sub.watermark = position;
       }

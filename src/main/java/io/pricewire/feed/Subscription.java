@@ -140,22 +140,34 @@ final class Subscription {
    *
    * @param hubSeq the last seq the hub has handed out
    */
-  List<Offer> join(Part part, List<Offer> snapshotOffers, long snapshotSeq, long hubSeq) {
+  List<Offer> join(Part part, List<Offer> snapshotOffers, long snapshotSeq, long hubSeq, boolean resumed) {
     Interest before = interest;
     Map<OfferKey, Offer> state = new LinkedHashMap<>();
+    // On resume, offers that left one of the part's categories since the client's seq: the
+    // client holds them under the old category and learns from their new state that they left.
+    java.util.Set<OfferKey> left = new java.util.HashSet<>();
     for (Offer o : snapshotOffers) {
       state.put(o.key(), o);
+      if (resumed && !part.interest.matches(o)) {
+        left.add(o.key());
+      }
     }
     for (Delivery d : part.kept.values()) {
       if (d.seq() > snapshotSeq) {
-        state.put(d.change().offer().key(), d.change().offer());
+        Offer o = d.change().offer();
+        state.put(o.key(), o);
+        String from = d.change().previousCategory();
+        if (resumed && from != null && part.interest.categories().contains(from)) {
+          left.add(o.key());
+        }
       }
     }
     List<Offer> send = new ArrayList<>(state.size());
     for (Offer o : state.values()) {
       // Offers the live interest already covers are up to date at the client; offers that left
-      // the part after its snapshot are not the client's business.
-      if (part.interest.matches(o) && !before.matches(o) && connection.scope.allows(o.supplier())) {
+      // the part after its snapshot are not the client's business, unless it held them before.
+      if ((part.interest.matches(o) || left.contains(o.key())) && !before.matches(o)
+          && connection.scope.allows(o.supplier())) {
         send.add(o);
       }
     }

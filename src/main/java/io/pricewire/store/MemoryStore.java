@@ -36,6 +36,8 @@ public final class MemoryStore implements Store {
   private final Map<OfferKey, Offer> offers = new HashMap<>();
   private final Map<String, Set<OfferKey>> bySupplier = new HashMap<>();
   private final Map<String, Set<OfferKey>> byCategory = new HashMap<>();
+  /** For each category, the offers that left it and the seq of their latest move out of it. */
+  private final Map<String, Map<OfferKey, Long>> leftCategory = new HashMap<>();
   private long head;
   private final MemoryKeyStore keys = new MemoryKeyStore();
 
@@ -74,6 +76,7 @@ public final class MemoryStore implements Store {
     bySupplier.computeIfAbsent(key.supplier(), s -> new HashSet<>()).add(key);
     String oldCategory = prev == null ? null : prev.category();
     if (oldCategory != null && !oldCategory.equals(next.category())) {
+      leftCategory.computeIfAbsent(oldCategory, c -> new HashMap<>()).put(key, next.seq());
       Set<OfferKey> keys = byCategory.get(oldCategory);
       keys.remove(key);
       if (keys.isEmpty()) {
@@ -111,6 +114,13 @@ public final class MemoryStore implements Store {
       for (String category : interest.categories()) {
         for (OfferKey key : byCategory.getOrDefault(category, Set.of())) {
           take(key, afterSeq, found);
+        }
+        if (afterSeq >= 0) {
+          leftCategory.getOrDefault(category, Map.of()).forEach((key, movedAt) -> {
+            if (movedAt > afterSeq) {
+              take(key, afterSeq, found);
+            }
+          });
         }
       }
       List<Offer> list = new ArrayList<>(found.values());

@@ -57,7 +57,10 @@ final class PgSql {
       + "SELECT * FROM offers WHERE supplier = ANY($2::text[]) AND seq > $1 "
       + "UNION SELECT * FROM offers WHERE category = ANY($3::text[]) AND seq > $1 "
       + "UNION SELECT x.* FROM offers x JOIN unnest($4::text[], $5::text[]) AS k(supplier, sku) "
-      + "ON x.supplier = k.supplier AND x.sku = k.sku WHERE x.seq > $1) "
+      + "ON x.supplier = k.supplier AND x.sku = k.sku WHERE x.seq > $1 "
+      // On resume: offers that left one of the categories after the client's seq.
+      + "UNION SELECT x.* FROM offers x JOIN changes c ON x.supplier = c.supplier AND x.sku = c.sku "
+      + "WHERE $1 >= 0 AND c.previous_category = ANY($3::text[]) AND c.seq > $1) "
       + "SELECT head.epoch, head.head_seq, " + qualified("o") + " FROM head LEFT JOIN matched o ON true "
       + "ORDER BY o.seq";
 

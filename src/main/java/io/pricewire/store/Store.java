@@ -32,7 +32,9 @@ public interface Store {
 
   /**
    * The offers in an interest whose last change is after {@code afterSeq} (all of them when it
-   * is negative), with the log position the result is consistent with.
+   * is negative), with the log position the result is consistent with. When {@code afterSeq} is
+   * not negative, also the current state of offers that left one of the interest's categories
+   * after it, so that a resuming client learns they left.
    */
   Future<Snapshot> snapshot(Interest interest, long afterSeq);
 

@@ -299,6 +299,37 @@ abstract class FeedContract {
   }
 
   @Test
+  @DisplayName("resume by category brings the new state of offers that left the category while away")
+  void resumeAfterLeavingCategory() {
+    String s = supplier();
+    String seafood = s + "-seafood";
+    String beef = s + "-beef";
+    ingest(s, offer("lobster", "42.00").put("category", seafood), offer("crab", "89.00").put("category", seafood),
+        offer("ribeye", "60.00").put("category", beef));
+    FeedClient first = connect().send(subscribe("c").put("categories", list(seafood)));
+    JsonObject snap = first.snapshot().get(0);
+    assertThat(snap.getJsonArray("offers")).hasSize(2);
+    first.close();
+    // While away: the lobster moves to another category; a beef price changes (not followed).
+    ingest(s, new JsonObject().put("sku", "lobster").put("category", beef));
+    ingest(s, new JsonObject().put("sku", "ribeye").put("price", "61.00 CAD"));
+    FeedClient again = connect().send(subscribe("c").put("categories", list(seafood))
+        .put("since", new JsonObject().put("epoch", snap.getString("epoch")).put("seq", snap.getLong("seq"))));
+    JsonObject resumed = again.snapshot().get(0);
+    assertThat(resumed.getBoolean("resumed")).isTrue();
+    Map<String, String> categories = new HashMap<>();
+    resumed.getJsonArray("offers").forEach(o -> categories.put(((JsonObject) o).getString("sku"),
+        ((JsonObject) o).getString("category")));
+    assertThat(categories).as("only the offer that left, with its new category")
+        .containsExactlyInAnyOrderEntriesOf(Map.of("lobster", beef));
+    // A fresh subscribe to the category does not list offers that left it.
+    FeedClient fresh = connect().send(subscribe("f").put("categories", list(seafood)));
+    List<String> skus = new ArrayList<>();
+    fresh.snapshot().forEach(part -> part.getJsonArray("offers").forEach(o -> skus.add(((JsonObject) o).getString("sku"))));
+    assertThat(skus).containsExactly("crab");
+  }
+
+  @Test
   @DisplayName("a since from another log gets the full state marked as a reset")
   void epochMismatch() {
     String s = supplier();

@@ -97,6 +97,8 @@ public final class FanoutBench implements Callable<Integer> {
   private final LongAdder published = new LongAdder();
   private final AtomicLong skippedTicks = new AtomicLong();
   private final Recorder latency = new Recorder(3);
+  /** Publish request round trips (send to answer), in micros. */
+  private final Recorder publishRequests = new Recorder(3);
   private volatile boolean measuring;
   /** The step now running; publishers of an older step stop. */
   private volatile int step;
@@ -104,7 +106,7 @@ public final class FanoutBench implements Callable<Integer> {
   /** The figures of one rate step. */
   private record Step(int rate, double seconds, double published, double delivered, double offered, Histogram latency,
       Histogram firstThird, Histogram lastThird, double cpuCores, long rss, long heap, long skipped,
-      double[] serverCommitToWriteMs, double clientCores) {
+      double[] serverCommitToWriteMs, double clientCores, Histogram publishRequests) {
 
     /** The latency did not keep growing through the step: no backlog building up. */
     boolean steady() {
@@ -175,8 +177,10 @@ public final class FanoutBench implements Callable<Integer> {
         int n = (int) Math.min(owed, Math.max(1, rate / 20));
         sent[0] += n;
         inFlight.incrementAndGet();
-        t.publish(n, Stamps.nowMicros()).onComplete(ar -> {
+        long stamp = Stamps.nowMicros();
+        t.publish(n, stamp).onComplete(ar -> {
           inFlight.decrementAndGet();
+          publishRequests.recordValue(Math.max(0, Stamps.nowMicros() - stamp));
           if (ar.succeeded() && measuring) {
             published.add(n);
           }
@@ -192,6 +196,7 @@ public final class FanoutBench implements Callable<Integer> {
     delivered.reset();
     published.reset();
     latency.reset();
+    publishRequests.reset();
     long skippedBefore = skippedTicks.get();
     measuring = true;
     long start = System.nanoTime();
@@ -215,7 +220,8 @@ public final class FanoutBench implements Callable<Integer> {
     double publishedPerSecond = published.sum() / seconds;
     Step s = new Step(rate, seconds, publishedPerSecond, delivered.sum() / seconds, publishedPerSecond * receiversPerChange,
         h, thirds[0], thirds[2], (after.cpuSeconds - before.cpuSeconds) / seconds, after.rss, after.heap,
-        skippedTicks.get() - skippedBefore, serverPercentiles(before, after), clientCores);
+        skippedTicks.get() - skippedBefore, serverPercentiles(before, after), clientCores,
+        publishRequests.getIntervalHistogram());
     Thread.sleep(3000);
     return s;
   }
@@ -278,7 +284,9 @@ public final class FanoutBench implements Callable<Integer> {
     if (step != me) {
       return;
     }
-    t.publish(batch, Stamps.nowMicros()).onComplete(ar -> {
+    long stamp = Stamps.nowMicros();
+    t.publish(batch, stamp).onComplete(ar -> {
+      publishRequests.recordValue(Math.max(0, Stamps.nowMicros() - stamp));
       if (ar.succeeded() && measuring) {
         published.add(batch);
       }
@@ -374,6 +382,7 @@ public final class FanoutBench implements Callable<Integer> {
         s.rate == 0 ? "max" : String.format("%,d", s.rate), s.published, s.delivered, s.offered,
         s.sustained(sustainedP99Ms) ? "sustained" : "NOT sustained");
     System.out.println("  publish -> client  " + Percentiles.row(s.latency));
+    System.out.println("  publish request    " + Percentiles.row(s.publishRequests) + "  (send to answer)");
     if (s.serverCommitToWriteMs != null) {
       System.out.printf("  commit -> write    (server histogram) p50 <= %s ms, p99 <= %s ms%n",
           bound(s.serverCommitToWriteMs[0]), bound(s.serverCommitToWriteMs[1]));
@@ -427,6 +436,7 @@ public final class FanoutBench implements Callable<Integer> {
         .put("median_first_third_ms", s.firstThird.getValueAtPercentile(50) / 1000.0)
         .put("median_last_third_ms", s.lastThird.getValueAtPercentile(50) / 1000.0)
         .put("latency", Percentiles.json(s.latency))
+        .put("publish_request", Percentiles.json(s.publishRequests))
         .put("server_cpu_cores", Double.isNaN(s.cpuCores) ? null : s.cpuCores)
         .put("server_rss_bytes", s.rss > 0 ? s.rss : null)
         .put("server_heap_bytes", s.heap > 0 ? s.heap : null)

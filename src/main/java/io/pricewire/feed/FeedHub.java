@@ -59,9 +59,6 @@ public final class FeedHub {
   /** Connections with changes to write once the changes at hand are matched. */
   private ArrayList<Outbox> toFlush = new ArrayList<>();
   private ArrayList<Outbox> flushing = new ArrayList<>();
-  /** How far the flush of {@code flushing} got: it runs in slices of {@link #FLUSH_SLICE}. */
-  private int flushFrom;
-  private static final int FLUSH_SLICE = 256;
   private boolean flushPosted;
   private boolean flushingAll;
   private final FeedMetrics.Tally tally;
@@ -218,30 +215,19 @@ public final class FeedHub {
 
   private void flushAll() {
     flushPosted = false;
-    if (flushFrom >= flushing.size()) {
-      flushing.clear();
-      ArrayList<Outbox> now = toFlush;
-      toFlush = flushing;
-      flushing = now;
-      flushFrom = 0;
-    }
-    // A slice at a time, so that an event loop writing to thousands of connections still reads
-    // what arrives meanwhile (an ingest request on a connection of the same loop) between slices.
-    int end = Math.min(flushing.size(), flushFrom + FLUSH_SLICE);
+    ArrayList<Outbox> now = toFlush;
+    toFlush = flushing;
+    flushing = now;
     flushingAll = true;
     try {
-      for (; flushFrom < end; flushFrom++) {
-        Outbox o = flushing.get(flushFrom);
+      for (Outbox o : now) {
         o.flushScheduled = false;
         o.flush();
       }
     } finally {
       flushingAll = false;
+      now.clear();
       tally.publish();
-    }
-    if ((flushFrom < flushing.size() || !toFlush.isEmpty()) && !flushPosted) {
-      flushPosted = true;
-      context.runOnContext(v -> flushAll());
     }
   }
 

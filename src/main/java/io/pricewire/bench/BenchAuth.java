@@ -27,6 +27,11 @@ final class BenchAuth {
     this.adminToken = adminToken;
   }
 
+  /** Credentials for the gateway the shared options name. */
+  static BenchAuth resolve(HttpClientAgent http, GatewayOptions gateway) {
+    return resolve(http, gateway.url, gateway.opsUrl, gateway.adminToken);
+  }
+
   static BenchAuth resolve(HttpClientAgent http, URI url, URI opsUrl, String given) {
     String admin = given;
     if (admin == null) {

@@ -4,13 +4,10 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import java.net.URI;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
@@ -51,17 +48,6 @@ final class BroadcasterTarget implements FanoutTarget {
 
   @Override
   public Future<Void> publish(int n, long stampMicros) {
-    ThreadLocalRandom r = ThreadLocalRandom.current();
-    StringBuilder body = new StringBuilder(n * 420);
-    for (int i = 0; i < n; i++) {
-      if (i > 0) {
-        body.append('\n');
-      }
-      body.append(FanoutTarget.updateFrame(seq.incrementAndGet(), r.nextInt(offers), (10 + r.nextInt(900)) + ".00",
-          stampMicros));
-    }
-    return http.request(new RequestOptions().setMethod(HttpMethod.POST).setHost(url.getHost()).setPort(url.getPort())
-            .setURI("/publish"))
-        .compose(req -> req.send(Buffer.buffer(body.toString()))).compose(resp -> resp.body()).mapEmpty();
+    return FanoutTarget.postFrames(http, url, seq, offers, n, stampMicros);
   }
 }

@@ -11,7 +11,6 @@ import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,6 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -36,15 +36,8 @@ import picocli.CommandLine.Option;
         "Give --server-pid to measure after a full GC (jcmd) and to read the resident memory."})
 public final class ConnectionsBench implements Callable<Integer> {
 
-  @Option(names = "--url", defaultValue = "http://127.0.0.1:8080", description = "Gateway base URL (default: ${DEFAULT-VALUE}).")
-  URI url;
-
-  @Option(names = "--ops-url", defaultValue = "http://127.0.0.1:8081", description = "Gateway ops URL (default: ${DEFAULT-VALUE}).")
-  URI opsUrl;
-
-  @Option(names = "--admin-token", description = "Admin token, for a storefront token (default: $PRICEWIRE_ADMIN, else a local "
-      + "development gateway's; none: PRICEWIRE_AUTH=off).")
-  String adminToken;
+  @Mixin
+  GatewayOptions gateway = new GatewayOptions();
 
   @Option(names = "--count", defaultValue = "10000", description = "Connections to open (default: ${DEFAULT-VALUE}).")
   int count;
@@ -69,7 +62,7 @@ public final class ConnectionsBench implements Callable<Integer> {
   public Integer call() throws Exception {
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Runtime.getRuntime().availableProcessors()));
     HttpClientAgent http = vertx.createHttpClient();
-    String token = BenchAuth.resolve(http, url, opsUrl, adminToken).storefrontToken().await();
+    String token = BenchAuth.resolve(http, gateway).storefrontToken().await();
     Memory before = memory(http);
     System.out.printf("before: heap %,d KB, RSS %,d KB%n", before.heap >> 10, before.rss >> 10);
     List<WebSocketClient> clients = new ArrayList<>();
@@ -86,7 +79,8 @@ public final class ConnectionsBench implements Callable<Integer> {
     long start = System.nanoTime();
     for (int i = 0; i < count; i++) {
       slots.acquire();
-      WebSocketConnectOptions options = new WebSocketConnectOptions().setHost(url.getHost()).setPort(url.getPort())
+      WebSocketConnectOptions options = new WebSocketConnectOptions()
+          .setHost(gateway.url.getHost()).setPort(gateway.url.getPort())
           .setURI("/v1/feed").setAllowOriginHeader(false);
       if (token != null) {
         options.addHeader("Authorization", "Bearer " + token);
@@ -148,7 +142,7 @@ public final class ConnectionsBench implements Callable<Integer> {
       }
       Thread.sleep(500);
     }
-    String metrics = http.request(new RequestOptions().setAbsoluteURI(opsUrl.resolve("/metrics").toString()))
+    String metrics = http.request(new RequestOptions().setAbsoluteURI(gateway.opsUrl.resolve("/metrics").toString()))
         .compose(r -> r.send()).compose(r -> r.body()).map(Buffer::toString).await();
     Matcher m = Pattern.compile("^jvm_memory_used_bytes\\{area=\"heap\"[^\\n]* (\\S+)$", Pattern.MULTILINE)
         .matcher(metrics);

@@ -12,11 +12,11 @@ import io.vertx.core.json.JsonObject;
 import java.io.FileWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.URI;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -30,14 +30,8 @@ import picocli.CommandLine.Option;
         "for the crash test (scripts/crash-test.sh). Runs until stopped or for --duration seconds."})
 public final class DurabilityWriter implements Callable<Integer> {
 
-  @Option(names = "--url", defaultValue = "http://127.0.0.1:8080", description = "Gateway base URL (default: ${DEFAULT-VALUE}).")
-  URI url;
-
-  @Option(names = "--ops-url", defaultValue = "http://127.0.0.1:8081", description = "Gateway ops URL (default: ${DEFAULT-VALUE}).")
-  URI opsUrl;
-
-  @Option(names = "--admin-token", description = "Admin token to create the suppliers' keys (default: $PRICEWIRE_ADMIN).")
-  String adminToken;
+  @Mixin
+  GatewayOptions gateway = new GatewayOptions();
 
   @Option(names = "--clients", defaultValue = "4", description = "Concurrent suppliers (default: ${DEFAULT-VALUE}).")
   int clients;
@@ -59,7 +53,7 @@ public final class DurabilityWriter implements Callable<Integer> {
     vertx = Vertx.vertx();
     HttpClientAgent http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(1000).setIdleTimeout(5),
         new PoolOptions().setHttp1MaxSize(clients));
-    BenchAuth auth = BenchAuth.resolve(http, url, opsUrl, adminToken);
+    BenchAuth auth = BenchAuth.resolve(http, gateway);
     try (PrintWriter out = new PrintWriter(new FileWriter(acked, true))) {
       CountDownLatch stop = new CountDownLatch(1);
       // Versions start from the clock, so a restarted writer still writes newer versions.
@@ -93,7 +87,7 @@ public final class DurabilityWriter implements Callable<Integer> {
           .put("availability", "in_stock").put("quantity", version.get() % 1000).put("version", version.incrementAndGet()));
     }
     RequestOptions request = BenchAuth.withBearer(new RequestOptions().setMethod(HttpMethod.POST)
-        .setAbsoluteURI(url.resolve("/v1/suppliers/" + supplier + "/offers").toString())
+        .setAbsoluteURI(gateway.url.resolve("/v1/suppliers/" + supplier + "/offers").toString())
         .putHeader("Content-Type", "application/json").setTimeout(10_000), key);
     http.request(request).compose(req -> req.send(Buffer.buffer(items.encode())))
         .compose(resp -> resp.body().map(b -> resp.statusCode() == 200 ? b.toJsonObject() : null))

@@ -2,6 +2,12 @@ package io.pricewire.bench;
 
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import java.net.URI;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -34,5 +40,25 @@ interface FanoutTarget {
         + "120,\"title\":{\"en\":\"Live Atlantic lobster, 1 lb\",\"zh-CN\":\"加拿大鲜活龙虾 1磅\"},\"category\":"
         + "\"Seafood > Shellfish\",\"brand\":\"t=" + stampMicros + "\",\"committed_at\":\"2026-11-29T10:41:07.918214Z\"},"
         + "\"changed\":[\"price\"]}";
+  }
+
+  /** One of n update frames with a random offer and price: what the relaying peers publish. */
+  static String randomFrame(AtomicLong seq, int offers, long stampMicros) {
+    ThreadLocalRandom r = ThreadLocalRandom.current();
+    return updateFrame(seq.incrementAndGet(), r.nextInt(offers), (10 + r.nextInt(900)) + ".00", stampMicros);
+  }
+
+  /** Publishes n frames, one per line, with {@code POST /publish}: the broadcaster's and the Socket.IO peer's way. */
+  static Future<Void> postFrames(HttpClientAgent http, URI url, AtomicLong seq, int offers, int n, long stampMicros) {
+    StringBuilder body = new StringBuilder(n * 420);
+    for (int i = 0; i < n; i++) {
+      if (i > 0) {
+        body.append('\n');
+      }
+      body.append(randomFrame(seq, offers, stampMicros));
+    }
+    return http.request(new RequestOptions().setMethod(HttpMethod.POST).setHost(url.getHost()).setPort(url.getPort())
+            .setURI("/publish"))
+        .compose(req -> req.send(Buffer.buffer(body.toString()))).compose(resp -> resp.body()).mapEmpty();
   }
 }

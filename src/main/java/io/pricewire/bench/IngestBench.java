@@ -11,13 +11,13 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -28,8 +28,8 @@ import picocli.CommandLine.Option;
     description = "Maximum committed updates per second with N concurrent suppliers sending batches of B.")
 public final class IngestBench implements Callable<Integer> {
 
-  @Option(names = "--url", defaultValue = "http://127.0.0.1:8080", description = "Gateway base URL (default: ${DEFAULT-VALUE}).")
-  URI url;
+  @Mixin
+  GatewayOptions gateway = new GatewayOptions();
 
   @Option(names = "--suppliers", defaultValue = "8", description = "Concurrent suppliers, one request in flight each (default: ${DEFAULT-VALUE}).")
   int suppliers;
@@ -42,13 +42,6 @@ public final class IngestBench implements Callable<Integer> {
 
   @Option(names = "--format", defaultValue = "ndjson", description = "Body format: json or ndjson (default: ${DEFAULT-VALUE}).")
   String format;
-
-  @Option(names = "--ops-url", defaultValue = "http://127.0.0.1:8081", description = "Gateway ops URL, for the admin API (default: ${DEFAULT-VALUE}).")
-  URI opsUrl;
-
-  @Option(names = "--admin-token", description = "Admin token to create the suppliers' keys (default: $PRICEWIRE_ADMIN, "
-      + "else a local development gateway's; none: the gateway must run with PRICEWIRE_AUTH=off).")
-  String adminToken;
 
   @Option(names = "--warmup", defaultValue = "5", description = "Seconds of load before measuring (default: ${DEFAULT-VALUE}).")
   int warmup;
@@ -80,9 +73,9 @@ public final class IngestBench implements Callable<Integer> {
     HttpClientAgent client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
         new PoolOptions().setHttp1MaxSize(suppliers));
     System.out.printf("ingest bench: %d suppliers x %d offers per %s request against %s%n", suppliers, batch, format,
-        url);
-    BenchAuth auth = BenchAuth.resolve(client, url, opsUrl, adminToken);
-    String store = client.request(new RequestOptions().setAbsoluteURI(opsUrl.resolve("/health/ready").toString()))
+        gateway.url);
+    BenchAuth auth = BenchAuth.resolve(client, gateway);
+    String store = client.request(new RequestOptions().setAbsoluteURI(gateway.opsUrl.resolve("/health/ready").toString()))
         .compose(r -> r.send()).compose(r -> r.body()).map(b -> {
           for (Object check : b.toJsonObject().getJsonArray("checks")) {
             JsonObject c = (JsonObject) check;
@@ -93,7 +86,7 @@ public final class IngestBench implements Callable<Integer> {
           return "unknown";
         }).otherwise((String) null).await();
     if (store == null) {
-      System.err.println("no gateway answers at " + opsUrl.resolve("/health/ready") + "; start it first (or set --ops-url)");
+      System.err.println("no gateway answers at " + gateway.opsUrl.resolve("/health/ready") + "; start it first (or set --ops-url)");
       vertx.close().await();
       return 1;
     }
@@ -188,7 +181,7 @@ public final class IngestBench implements Callable<Integer> {
     }
     Buffer body = body();
     long sent = System.nanoTime();
-    RequestOptions request = BenchAuth.withBearer(new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(url
+    RequestOptions request = BenchAuth.withBearer(new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(gateway.url
         .resolve("/v1/suppliers/" + supplier + "/offers").toString())
         .putHeader("Content-Type", format.equals("json") ? "application/json" : "application/x-ndjson"), key);
     client.request(request)

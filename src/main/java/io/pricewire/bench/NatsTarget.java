@@ -12,7 +12,6 @@ import io.vertx.core.net.NetSocket;
 import io.vertx.core.parsetools.RecordParser;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
@@ -144,11 +143,9 @@ final class NatsTarget implements FanoutTarget {
 
   @Override
   public Future<Void> publish(int n, long stampMicros) {
-    ThreadLocalRandom r = ThreadLocalRandom.current();
     Buffer out = Buffer.buffer(n * 440);
     for (int i = 0; i < n; i++) {
-      byte[] payload = FanoutTarget.updateFrame(seq.incrementAndGet(), r.nextInt(offers), (10 + r.nextInt(900))
-          + ".00", stampMicros).getBytes(StandardCharsets.UTF_8);
+      byte[] payload = FanoutTarget.randomFrame(seq, offers, stampMicros).getBytes(StandardCharsets.UTF_8);
       out.appendString("PUB " + SUBJECT + " " + payload.length + "\r\n").appendBytes(payload).appendString("\r\n");
     }
     // A PING after the messages: its PONG means the server has taken them all, as a 200 does elsewhere.

@@ -14,7 +14,6 @@ import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,6 +23,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -38,14 +38,8 @@ public final class ResumeBench implements Callable<Integer> {
   private static final String SUPPLIER = "bench-resume";
   private static final long TIMEOUT_MS = 120_000;
 
-  @Option(names = "--url", defaultValue = "http://127.0.0.1:8080", description = "Gateway base URL (default: ${DEFAULT-VALUE}).")
-  URI url;
-
-  @Option(names = "--ops-url", defaultValue = "http://127.0.0.1:8081", description = "Gateway ops URL (default: ${DEFAULT-VALUE}).")
-  URI opsUrl;
-
-  @Option(names = "--admin-token", description = "Admin token (default: $PRICEWIRE_ADMIN, else a local development gateway's).")
-  String adminToken;
+  @Mixin
+  GatewayOptions gateway = new GatewayOptions();
 
   @Option(names = "--clients", defaultValue = "1000", description = "Clients (default: ${DEFAULT-VALUE}).")
   int clients;
@@ -71,7 +65,7 @@ public final class ResumeBench implements Callable<Integer> {
   public Integer call() throws Exception {
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Runtime.getRuntime().availableProcessors()));
     HttpClientAgent http = vertx.createHttpClient();
-    BenchAuth auth = BenchAuth.resolve(http, url, opsUrl, adminToken);
+    BenchAuth auth = BenchAuth.resolve(http, gateway);
     String key = auth.keyFor(SUPPLIER).await();
     String token = auth.storefrontToken().await();
     WebSocketClient ws = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(clients + 16)
@@ -136,7 +130,8 @@ public final class ResumeBench implements Callable<Integer> {
   }
 
   private Future<Void> once(WebSocketClient ws, String token, View view, boolean resume) {
-    WebSocketConnectOptions options = new WebSocketConnectOptions().setHost(url.getHost()).setPort(url.getPort())
+    WebSocketConnectOptions options = new WebSocketConnectOptions()
+        .setHost(gateway.url.getHost()).setPort(gateway.url.getPort())
         .setURI("/v1/feed").setAllowOriginHeader(false);
     if (token != null) {
       options.addHeader("Authorization", "Bearer " + token);
@@ -203,7 +198,7 @@ public final class ResumeBench implements Callable<Integer> {
   /** Ingests NDJSON and records the resulting version of each offer in {@code truth}. */
   private Future<Void> ingest(HttpClientAgent http, String key, String body, Map<String, Long> truth) {
     RequestOptions request = BenchAuth.withBearer(new RequestOptions().setMethod(HttpMethod.POST)
-        .setAbsoluteURI(url.resolve("/v1/suppliers/" + SUPPLIER + "/offers").toString())
+        .setAbsoluteURI(gateway.url.resolve("/v1/suppliers/" + SUPPLIER + "/offers").toString())
         .putHeader("Content-Type", "application/x-ndjson"), key);
     return http.request(request).compose(req -> req.send(Buffer.buffer(body))).compose(resp -> resp.body())
         .map(b -> {

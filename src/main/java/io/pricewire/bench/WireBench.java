@@ -14,7 +14,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetSocket;
-import java.net.URI;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
@@ -22,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -35,18 +35,11 @@ public final class WireBench implements Callable<Integer> {
 
   private static final String SUPPLIER = "bench-wire";
 
-  @Option(names = "--url", defaultValue = "http://127.0.0.1:8080", description = "Gateway base URL (default: ${DEFAULT-VALUE}).")
-  URI url;
-
-  @Option(names = "--ops-url", defaultValue = "http://127.0.0.1:8081", description = "Gateway ops URL, for the admin API (default: ${DEFAULT-VALUE}).")
-  URI opsUrl;
-
-  @Option(names = "--admin-token", description = "Admin token for a key and a storefront token (default: $PRICEWIRE_ADMIN, "
-      + "else a local development gateway's; none: the gateway must run with PRICEWIRE_AUTH=off).")
-  String adminToken;
-
   private String key;
   private String token;
+
+  @Mixin
+  GatewayOptions gateway = new GatewayOptions();
 
   @Option(names = "--offers", defaultValue = "50", description = "Offers in the catalog (default: ${DEFAULT-VALUE}).")
   int offers;
@@ -58,13 +51,13 @@ public final class WireBench implements Callable<Integer> {
   public Integer call() throws Exception {
     Vertx vertx = Vertx.vertx();
     HttpClientAgent http = vertx.createHttpClient();
-    BenchAuth auth = BenchAuth.resolve(http, url, opsUrl, adminToken);
+    BenchAuth auth = BenchAuth.resolve(http, gateway);
     key = auth.keyFor(SUPPLIER).await();
     token = auth.storefrontToken().await();
     post(http, catalog()).await();
     AtomicLong plainBytes = new AtomicLong();
     AtomicLong deflateBytes = new AtomicLong();
-    int port = url.getPort() > 0 ? url.getPort() : 80;
+    int port = gateway.url.getPort() > 0 ? gateway.url.getPort() : 80;
     NetServer plainRelay = relay(vertx, port, plainBytes).await();
     NetServer deflateRelay = relay(vertx, port, deflateBytes).await();
     AtomicInteger plainUpdates = new AtomicInteger();
@@ -112,7 +105,7 @@ public final class WireBench implements Callable<Integer> {
     io.vertx.core.net.NetClient tcp = vertx.createNetClient();
     return vertx.createNetServer().connectHandler(client -> {
       client.pause();
-      tcp.connect(targetPort, url.getHost()).onSuccess(server -> {
+      tcp.connect(targetPort, gateway.url.getHost()).onSuccess(server -> {
         pipe(client, server, null);
         pipe(server, client, downstream);
         client.resume();
@@ -196,7 +189,7 @@ public final class WireBench implements Callable<Integer> {
 
   private Future<JsonObject> post(HttpClientAgent http, Buffer body) {
     return http.request(BenchAuth.withBearer(new RequestOptions().setMethod(HttpMethod.POST)
-            .setAbsoluteURI(url.resolve("/v1/suppliers/" + SUPPLIER + "/offers").toString())
+            .setAbsoluteURI(gateway.url.resolve("/v1/suppliers/" + SUPPLIER + "/offers").toString())
             .putHeader("Content-Type", "application/x-ndjson"), key))
         .compose(req -> req.send(body)).compose(resp -> resp.body()).map(Buffer::toJsonObject);
   }

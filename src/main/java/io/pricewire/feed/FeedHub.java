@@ -164,16 +164,6 @@ public final class FeedHub {
       if (batch.lastSeq() <= lastSeq) {
         return;
       }
-      if (batch.firstSeq() <= lastSeq) {
-        // Overlaps what this node has: only the changes after it are new.
-        for (Change c : batch.changes()) {
-          if (c.seq() > lastSeq) {
-            match(c, batch.committedNanos());
-          }
-        }
-        lastSeq = batch.lastSeq();
-        return;
-      }
       log.error("Changes {}..{} never reached this node; closing {} feed client(s) so they resume",
           lastSeq + 1, batch.firstSeq() - 1, connections.size());
       lastSeq = batch.lastSeq();

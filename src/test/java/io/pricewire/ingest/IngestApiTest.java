@@ -3,6 +3,7 @@ package io.pricewire.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pricewire.support.Http;
+import io.pricewire.support.RawHttp;
 import io.pricewire.support.TestGateway;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -12,8 +13,6 @@ import io.vertx.ext.web.client.HttpResponse;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -277,52 +276,14 @@ class IngestApiTest {
             + "\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
         socket.getOutputStream().write(body);
         socket.getOutputStream().flush();
-        String head = readHead(in);
+        String head = RawHttp.readHead(in);
         assertThat(head).as("answer to " + r[0] + " on the same connection").startsWith("HTTP/1.1 " + r[2]);
         assertThat(head.toLowerCase()).doesNotContain("connection: close");
-        String answer = readBody(in, head);
+        String answer = RawHttp.readBody(in, head);
         assertThat(answer).as(head).contains(r[2].equals("200") ? "\"applied\":1" : "\"malformed_json\"");
       }
     }
     assertThat(get("keep", "kd").getLong("version")).isEqualTo(1);
-  }
-
-  /** The body after {@code head}, sized by Content-Length or sent in chunks. */
-  private static String readBody(java.io.InputStream in, String head) throws java.io.IOException {
-    Matcher length = Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
-    if (length.find()) {
-      return new String(in.readNBytes(Integer.parseInt(length.group(1))), StandardCharsets.UTF_8);
-    }
-    assertThat(head.toLowerCase()).contains("transfer-encoding: chunked");
-    java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
-    while (true) {
-      int size = Integer.parseInt(readLine(in).trim(), 16);
-      body.write(in.readNBytes(size));
-      readLine(in);
-      if (size == 0) {
-        return body.toString(StandardCharsets.UTF_8);
-      }
-    }
-  }
-
-  private static String readLine(java.io.InputStream in) throws java.io.IOException {
-    return readUntil(in, "\r\n");
-  }
-
-  private static String readHead(java.io.InputStream in) throws java.io.IOException {
-    return readUntil(in, "\r\n\r\n");
-  }
-
-  private static String readUntil(java.io.InputStream in, String end) throws java.io.IOException {
-    StringBuilder head = new StringBuilder();
-    while (!head.toString().endsWith(end)) {
-      int b = in.read();
-      if (b < 0) {
-        throw new java.io.EOFException("the gateway closed the connection; read so far: " + head);
-      }
-      head.append((char) b);
-    }
-    return head.toString();
   }
 
   private static void assertError(HttpResponse<Buffer> r, int status, String code) {

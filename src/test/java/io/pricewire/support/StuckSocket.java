@@ -1,7 +1,6 @@
 package io.pricewire.support;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -33,7 +32,7 @@ public final class StuckSocket implements AutoCloseable {
     out.write(("GET /v1/feed HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
         + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce) + "\r\nSec-WebSocket-Version: 13\r\n\r\n")
         .getBytes(StandardCharsets.US_ASCII));
-    String head = readHead(socket.getInputStream());
+    String head = RawHttp.readHead(socket.getInputStream());
     if (!head.startsWith("HTTP/1.1 101")) {
       socket.close();
       throw new IOException("the gateway refused the WebSocket upgrade: " + head);
@@ -65,18 +64,6 @@ public final class StuckSocket implements AutoCloseable {
       frame[header + 4 + i] = (byte) (payload[i] ^ mask[i & 3]);
     }
     return frame;
-  }
-
-  private static String readHead(InputStream in) throws IOException {
-    StringBuilder head = new StringBuilder();
-    while (head.length() < 4 || !head.substring(head.length() - 4).equals("\r\n\r\n")) {
-      int b = in.read();
-      if (b < 0) {
-        throw new IOException("the gateway closed the connection during the upgrade: " + head);
-      }
-      head.append((char) b);
-    }
-    return head.toString();
   }
 
   @Override

@@ -200,8 +200,9 @@ final class FeedConnection {
         return;
       }
       Snapshot snap = ar.result();
-      if (afterSeq >= 0 && afterSeq > snap.seq()) {
-        // The client claims a position this log never reached (a restored database): start over.
+      if (afterSeq >= 0 && (afterSeq > snap.seq() || snap.full())) {
+        // The client claims a position this log never reached (a restored database), or one the
+        // store can no longer resume from exactly: start over with the full state.
         load(sub, part, -1, true);
         return;
       }

@@ -65,14 +65,18 @@ public final class LedgerRules {
       } else if (given != null && given == before.version()) {
         // A retry of what is stored is harmless; a different state under the same version is a conflict.
         outcomes.add(same ? ItemOutcome.unchanged(before.version()) : ItemOutcome.stale(before.version()));
+      } else if (same && given == null) {
+        outcomes.add(ItemOutcome.unchanged(before.version()));
       } else if (same) {
-        if (given != null) {
-          // Remember the newer version, so that an older write arriving later cannot roll back.
-          Offer raised = before.withVersion(given);
-          written.put(key, raised);
-          upserts.put(key, raised);
-        }
-        outcomes.add(ItemOutcome.unchanged(written.containsKey(key) ? written.get(key).version() : before.version()));
+        // A newer version of the same content. It must be kept, or an older write arriving later
+        // would roll the supplier back; and it is a change like any other (with nothing in
+        // changed), so that the feed, resume and GET all show the same version.
+        Offer raised = before.withVersion(given).committed(++seq, now);
+        written.put(key, raised);
+        upserts.put(key, raised);
+        outcomes.add(ItemOutcome.applied(given, seq));
+        changes.add(new Change(seq, raised, EnumSet.noneOf(Field.class), null, before.availability(),
+            w.receivedNanos()));
       } else {
         long version = given != null ? given : before.version() + 1;
         Offer next = merged.withVersion(version).committed(++seq, now);

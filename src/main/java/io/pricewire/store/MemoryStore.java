@@ -24,7 +24,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * The embedded store: offer state in this process's memory, gone on exit. A new epoch each start
- * tells resuming clients that their log is gone. Keeps no change history: resume is by state.
+ * tells resuming clients that their log is gone. Keeps no change history: resume is by state,
+ * with a bounded record of category moves ({@link CategoryMoves}) for clients that follow
+ * categories.
  *
  * <p>A read-write lock makes a snapshot and its seq consistent with each other; the critical
  * sections are short map operations, never I/O.
@@ -36,10 +38,21 @@ public final class MemoryStore implements Store {
   private final Map<OfferKey, Offer> offers = new HashMap<>();
   private final Map<String, Set<OfferKey>> bySupplier = new HashMap<>();
   private final Map<String, Set<OfferKey>> byCategory = new HashMap<>();
-  /** For each category, the offers that left it and the seq of their latest move out of it. */
-  private final Map<String, Map<OfferKey, Long>> leftCategory = new HashMap<>();
+  private final CategoryMoves moves;
   private long head;
   private final MemoryKeyStore keys = new MemoryKeyStore();
+
+  /** Category moves kept by default: about 100 bytes each. */
+  public static final int DEFAULT_MAX_CATEGORY_MOVES = 100_000;
+
+  public MemoryStore() {
+    this(DEFAULT_MAX_CATEGORY_MOVES);
+  }
+
+  /** @param maxCategoryMoves how many category moves to remember for resuming clients */
+  public MemoryStore(int maxCategoryMoves) {
+    this.moves = new CategoryMoves(maxCategoryMoves);
+  }
 
   @Override
   public String kind() {
@@ -64,6 +77,7 @@ public final class MemoryStore implements Store {
       }
       Decision d = LedgerRules.decide(writes, current, head, Instant.now().truncatedTo(ChronoUnit.MICROS));
       d.upserts().forEach(this::put);
+      d.changes().forEach(this::recordMove);
       head = d.head();
       return Future.succeededFuture(new Committed(epoch, d.outcomes(), d.changes()));
     } finally {
@@ -76,7 +90,6 @@ public final class MemoryStore implements Store {
     bySupplier.computeIfAbsent(key.supplier(), s -> new HashSet<>()).add(key);
     String oldCategory = prev == null ? null : prev.category();
     if (oldCategory != null && !oldCategory.equals(next.category())) {
-      leftCategory.computeIfAbsent(oldCategory, c -> new HashMap<>()).put(key, next.seq());
       Set<OfferKey> keys = byCategory.get(oldCategory);
       keys.remove(key);
       if (keys.isEmpty()) {
@@ -85,6 +98,29 @@ public final class MemoryStore implements Store {
     }
     if (next.category() != null) {
       byCategory.computeIfAbsent(next.category(), c -> new HashSet<>()).add(key);
+    }
+  }
+
+  /**
+   * Per change, not per commit: an offer may move several times in one commit, and each move
+   * has its own seq.
+   */
+  private void recordMove(Change c) {
+    if (c.previousCategory() != null) {
+      moves.left(c.previousCategory(), c.offer().key(), c.seq());
+    }
+    if (c.offer().category() != null) {
+      moves.entered(c.offer().category(), c.offer().key());
+    }
+  }
+
+  /** Category moves remembered now, for tests of the bound. */
+  int categoryMoves() {
+    lock.readLock().lock();
+    try {
+      return moves.size();
+    } finally {
+      lock.readLock().unlock();
     }
   }
 
@@ -99,9 +135,13 @@ public final class MemoryStore implements Store {
   }
 
   @Override
-  public Future<Snapshot> snapshot(Interest interest, long afterSeq) {
+  public Future<Snapshot> snapshot(Interest interest, long requestedAfterSeq) {
     lock.readLock().lock();
     try {
+      // Below the horizon the record no longer tells every offer that left a category.
+      boolean full = requestedAfterSeq >= 0 && !interest.categories().isEmpty()
+          && requestedAfterSeq < moves.horizon();
+      long afterSeq = full ? -1 : requestedAfterSeq;
       Map<OfferKey, Offer> found = new LinkedHashMap<>();
       for (OfferKey key : interest.skus()) {
         take(key, afterSeq, found);
@@ -116,16 +156,12 @@ public final class MemoryStore implements Store {
           take(key, afterSeq, found);
         }
         if (afterSeq >= 0) {
-          leftCategory.getOrDefault(category, Map.of()).forEach((key, movedAt) -> {
-            if (movedAt > afterSeq) {
-              take(key, afterSeq, found);
-            }
-          });
+          moves.leftAfter(category, afterSeq, key -> take(key, afterSeq, found));
         }
       }
       List<Offer> list = new ArrayList<>(found.values());
       list.sort(Comparator.comparingLong(Offer::seq));
-      return Future.succeededFuture(new Snapshot(epoch, head, list));
+      return Future.succeededFuture(new Snapshot(epoch, head, list, full));
     } finally {
       lock.readLock().unlock();
     }

@@ -92,14 +92,20 @@ class LedgerRulesTest {
   }
 
   @Test
-  @DisplayName("a newer version with the same state raises the version so that older writes stay stale")
+  @DisplayName("a newer version with the same state is a change of the version alone, so that older writes stay stale")
   void sameStateNewerVersion() {
     Offer a = stored("{\"sku\": \"a\", \"price\": \"1.00 CAD\", \"availability\": \"in_stock\", \"version\": 10}", 1);
     Decision d = decide(Map.of(a.key(), a), 1, write("{\"sku\": \"a\", \"price\": \"1.00 CAD\", \"version\": 20}"),
         write("{\"sku\": \"a\", \"price\": \"3.00 CAD\", \"version\": 15}"));
-    assertThat(d.outcomes()).containsExactly(ItemOutcome.unchanged(20), ItemOutcome.stale(20));
-    assertThat(d.changes()).isEmpty();
+    assertThat(d.outcomes()).containsExactly(ItemOutcome.applied(20, 2), ItemOutcome.stale(20));
+    assertThat(d.changes()).hasSize(1);
+    Change raised = d.changes().get(0);
+    assertThat(raised.seq()).isEqualTo(2);
+    assertThat(raised.changed()).as("no field of the content changed").isEmpty();
+    assertThat(raised.offer().version()).isEqualTo(20);
+    assertThat(raised.offer().sameContent(a)).isTrue();
     assertThat(d.upserts().get(a.key()).version()).isEqualTo(20);
+    assertThat(d.upserts().get(a.key()).seq()).as("the stored state carries the seq the feed published").isEqualTo(2);
   }
 
   @Test

@@ -133,6 +133,68 @@ abstract class StoreContract {
     assertThat(store().snapshot(new Interest(Set.of(), Set.of(), Set.of(gifts)), -1).await().offers()).hasSize(1);
   }
 
+  static String inCategory(String sku, String category) {
+    return "{\"sku\": \"" + sku + "\", \"category\": \"" + category + "\"}";
+  }
+
+  static Interest categoryInterest(String category) {
+    return new Interest(Set.of(), Set.of(), Set.of(category));
+  }
+
+  @Test
+  @DisplayName("a resume on a category brings an offer that entered and left it within one commit")
+  void enterAndLeaveInOneCommit() {
+    String s = newSupplier();
+    String fruit = "Fruit " + s;
+    String gifts = "Gifts " + s;
+    String sale = "Sale " + s;
+    commit(write(s, "{\"sku\": \"c\", \"price\": \"1.00 CAD\", \"availability\": \"in_stock\", \"category\": \""
+        + gifts + "\"}"));
+    Committed both = commit(write(s, inCategory("c", fruit)), write(s, inCategory("c", sale)));
+    long entered = both.changes().get(0).seq();
+    // A client that saw the offer enter the category at that seq holds it there until told otherwise.
+    Snapshot resumed = store().snapshot(categoryInterest(fruit), entered).await();
+    assertThat(resumed.full()).isFalse();
+    assertThat(resumed.offers()).extracting(Offer::sku).as("the offer left the category after the client's seq")
+        .containsExactly("c");
+    assertThat(resumed.offers().get(0).category()).isEqualTo(sale);
+  }
+
+  @Test
+  @DisplayName("a move is recorded at its own seq, not at a later change of the same commit")
+  void moveAtItsOwnSeq() {
+    String s = newSupplier();
+    String fruit = "Fruit " + s;
+    String gifts = "Gifts " + s;
+    commit(write(s, "{\"sku\": \"m\", \"price\": \"1.00 CAD\", \"availability\": \"in_stock\", \"category\": \""
+        + fruit + "\"}"));
+    Committed both = commit(write(s, inCategory("m", gifts)), write(s, "{\"sku\": \"m\", \"price\": \"2.00 CAD\"}"));
+    long moved = both.changes().get(0).seq();
+    assertThat(store().snapshot(categoryInterest(fruit), moved).await().offers())
+        .as("a client that saw the move needs nothing more for this category").isEmpty();
+    assertThat(store().snapshot(categoryInterest(fruit), moved - 1).await().offers()).extracting(Offer::sku)
+        .as("a client from before the move learns that it left").containsExactly("m");
+  }
+
+  @Test
+  @DisplayName("an offer that left a category and came back is found by the category itself")
+  void leaveAndComeBack() {
+    String s = newSupplier();
+    String fruit = "Fruit " + s;
+    String gifts = "Gifts " + s;
+    commit(write(s, "{\"sku\": \"b\", \"price\": \"1.00 CAD\", \"availability\": \"in_stock\", \"category\": \""
+        + fruit + "\"}"));
+    long before = store().head().await().seq();
+    commit(write(s, inCategory("b", gifts)));
+    commit(write(s, inCategory("b", fruit)));
+    long back = store().head().await().seq();
+    assertThat(store().snapshot(categoryInterest(fruit), before).await().offers()).extracting(Offer::category)
+        .containsExactly(fruit);
+    assertThat(store().snapshot(categoryInterest(fruit), back).await().offers()).isEmpty();
+    assertThat(store().snapshot(categoryInterest(gifts), before).await().offers()).extracting(Offer::category)
+        .as("it left the other category too").containsExactly(fruit);
+  }
+
   @Test
   @DisplayName("an empty snapshot still tells the log position")
   void emptySnapshot() {

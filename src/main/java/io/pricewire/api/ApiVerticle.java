@@ -1,5 +1,6 @@
 package io.pricewire.api;
 
+import io.pricewire.Addresses;
 import io.pricewire.auth.AuthException;
 import io.pricewire.auth.Authenticator;
 import io.pricewire.auth.Scope;
@@ -13,9 +14,11 @@ import io.pricewire.feed.FeedMetrics;
 import io.pricewire.ingest.IngestApi;
 import io.pricewire.ingest.IngestLimiter;
 import io.pricewire.ingest.IngestMetrics;
+import io.pricewire.ledger.ChangeBatch;
 import io.pricewire.store.Store;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -45,6 +48,7 @@ public final class ApiVerticle extends VerticleBase {
   private final IngestLimiter ingestLimiter;
   private final ConnectionLimiter connectionLimiter;
   private FeedHub hub;
+  private MessageConsumer<ChangeBatch> changes;
   private HttpServer server;
 
   /**
@@ -71,7 +75,7 @@ public final class ApiVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    hub = new FeedHub(vertx, store, settings.feed(), feedMetrics);
+    hub = FeedHub.onEventLoop(vertx, store, settings.feed(), feedMetrics);
     Router router = Router.router(vertx);
     new IngestApi(vertx, store, settings.ingest(), settings.store().timeoutMs() * 2, ingestMetrics, auth,
         ingestLimiter).mount(router);
@@ -97,7 +101,10 @@ public final class ApiVerticle extends VerticleBase {
         // A client that does not answer the close handshake is dropped after this many seconds.
         .setWebSocketClosingTimeout(5);
     return hub.start()
-        .compose(v -> vertx.createHttpServer(options).requestHandler(router).listen())
+        .compose(v -> {
+          changes = vertx.eventBus().<ChangeBatch>localConsumer(Addresses.CHANGES, m -> hub.onBatch(m.body()));
+          return vertx.createHttpServer(options).requestHandler(router).listen();
+        })
         .onSuccess(s -> server = s);
   }
 
@@ -175,8 +182,10 @@ public final class ApiVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    Future<Void> feed = hub == null ? Future.succeededFuture()
-        : hub.stop(CloseCodes.GOING_AWAY, "the gateway is shutting down; resume elsewhere or after restart");
+    if (hub != null) {
+      hub.stop(CloseCodes.GOING_AWAY, "the gateway is shutting down; resume elsewhere or after restart");
+    }
+    Future<Void> feed = changes == null ? Future.succeededFuture() : changes.unregister();
     // Stop accepting, let requests in flight finish (their commits are answered), then close.
     return feed.compose(v -> server == null ? Future.succeededFuture()
         : server.shutdown(settings.shutdownTimeoutMs(), java.util.concurrent.TimeUnit.MILLISECONDS));

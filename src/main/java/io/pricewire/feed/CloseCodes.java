@@ -15,6 +15,8 @@ public final class CloseCodes {
   public static final short UNSUPPORTED_DATA = 1003;
   /** A frame was larger than PRICEWIRE_FEED_MAX_FRAME_BYTES. */
   public static final short MESSAGE_TOO_BIG = 1009;
+  /** Serving this connection failed inside the gateway (counted as a fault); reconnect and resume. */
+  public static final short INTERNAL_ERROR = 1011;
   /** The node could not guarantee the stream (a gap in the log, or a new log); resume. */
   public static final short RESUME = 4000;
   /** The client answered no ping within PRICEWIRE_FEED_PING_TIMEOUT_MS. */

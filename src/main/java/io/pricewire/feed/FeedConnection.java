@@ -1,34 +1,39 @@
 package io.pricewire.feed;
 
-import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.pricewire.auth.Scope;
 import io.pricewire.offer.Interest;
 import io.pricewire.store.Snapshot;
-import io.vertx.core.http.ServerWebSocket;
-import java.util.ArrayList;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * One feed client, over WebSocket or SSE: acts on its operations, holds its subscriptions and
  * writes through its {@link Outbox}. Lives on its hub's event loop; nothing here is shared with
- * other threads.
+ * other threads. What goes wrong while serving it stays with it: the hub closes it (code 1011) and
+ * counts a fault, and every other connection goes on.
  */
-final class FeedConnection {
+final class FeedConnection implements FeedChannel.Listener {
 
-  final FeedHub hub;
-  final FeedChannel channel;
-  final Outbox outbox;
-  final FeedMetrics.TransportMeters meters;
-  final Map<String, Subscription> subscriptions = new HashMap<>(2);
-  final Scope scope;
-  /** When the storefront token expires, in this process's nanos; 0 for never. */
-  final long expiresNanos;
+  private final FeedHub hub;
+  private final FeedChannel channel;
+  private final Outbox outbox;
+  private final FeedMetrics.TransportMeters meters;
+  private final Map<String, Subscription> subscriptions = new HashMap<>(2);
+  private final Scope scope;
+  /** When the storefront token expires, in loop nanos; 0 for never. */
+  private final long expiresNanos;
   private final Runnable onClose;
-  long lastHeardNanos = System.nanoTime();
+  private long lastHeardNanos;
   private boolean closed;
 
+  /** @param onClose run once when the connection ends (releases its per-address count) */
   FeedConnection(FeedHub hub, FeedChannel channel, Scope scope, Runnable onClose) {
     this.hub = hub;
     this.channel = channel;
@@ -36,52 +41,88 @@ final class FeedConnection {
     this.onClose = onClose;
     this.outbox = new Outbox(this, channel, hub);
     this.meters = hub.metrics().transport(channel.transport());
+    long now = hub.loop().nanoTime();
+    this.lastHeardNanos = now;
     this.expiresNanos = scope.expiresAt() == null ? 0
-        : System.nanoTime() + Math.max(0, java.time.Duration.between(java.time.Instant.now(), scope.expiresAt()).toNanos());
-  }
-
-  /** Starts reading client frames from a WebSocket. */
-  void startWebSocket(ServerWebSocket ws) {
-    ws.textMessageHandler(this::onText);
-    ws.binaryMessageHandler(b -> close(CloseCodes.UNSUPPORTED_DATA, "binary frames are not supported; send JSON text"));
-    ws.pongHandler(b -> lastHeardNanos = System.nanoTime());
-    ws.exceptionHandler(this::onException);
-    start();
+        : now + Math.max(1, Duration.between(Instant.now(), scope.expiresAt()).toNanos());
   }
 
   void start() {
-    channel.drainHandler(outbox::onDrain);
-    channel.closeHandler(this::onClosed);
+    channel.start(this);
   }
 
-  boolean closed() {
+  Outbox outbox() {
+    return outbox;
+  }
+
+  Scope scope() {
+    return scope;
+  }
+
+  FeedMetrics.TransportMeters meters() {
+    return meters;
+  }
+
+  String transport() {
+    return channel.transport();
+  }
+
+  boolean isClosed() {
     return closed;
   }
 
-  /** Frames over the size limit or otherwise broken arrive here; answer with their close code. */
-  private void onException(Throwable e) {
-    if (e instanceof CorruptedWebSocketFrameException corrupt) {
-      close((short) corrupt.closeStatus().code(), corrupt.closeStatus().code() == CloseCodes.MESSAGE_TOO_BIG
-          ? "frame larger than " + hub.settings().maxFrameBytes() + " bytes" : "invalid frame: " + e.getMessage());
-    } else {
-      hub.log().debug("Feed connection error: {}", e.toString());
-    }
+  /** A subscription by id, or null (for tests and benchmarks that drive one). */
+  Subscription subscription(String id) {
+    return subscriptions.get(id);
   }
 
-  private void onText(String text) {
-    lastHeardNanos = System.nanoTime();
+  // ---- what the channel tells ----
+
+  @Override
+  public void onText(String text) {
+    lastHeardNanos = hub.loop().nanoTime();
     if (closed) {
       return;
     }
-    ClientOp op;
     try {
-      op = FeedProtocol.parse(text, hub.settings().maxInterest());
-    } catch (ProtocolError e) {
-      sendError(e);
-      return;
+      ClientOp op;
+      try {
+        op = FeedProtocol.parse(text, hub.settings().maxInterest());
+      } catch (ProtocolError e) {
+        sendError(e);
+        return;
+      }
+      act(op);
+    } catch (RuntimeException e) {
+      hub.fault(this, e);
     }
-    act(op);
   }
+
+  @Override
+  public void onHeard() {
+    lastHeardNanos = hub.loop().nanoTime();
+  }
+
+  @Override
+  public void onRefused(short code, String reason) {
+    close(code, reason);
+  }
+
+  @Override
+  public void onDrain() {
+    try {
+      outbox.onDrain();
+    } catch (RuntimeException e) {
+      hub.fault(this, e);
+    }
+  }
+
+  @Override
+  public void onClosed() {
+    ended();
+  }
+
+  // ---- operations ----
 
   void act(ClientOp op) {
     try {
@@ -103,9 +144,9 @@ final class FeedConnection {
 
   /** Refuses an interest naming suppliers the token does not cover; categories are filtered instead. */
   private void checkScope(Interest interest, String op, String id) throws ProtocolError {
-    java.util.Set<String> named = new java.util.TreeSet<>(interest.suppliers());
+    Set<String> named = new TreeSet<>(interest.suppliers());
     interest.skus().forEach(k -> named.add(k.supplier()));
-    java.util.Set<String> outside = scope.outside(named);
+    Set<String> outside = scope.outside(named);
     if (!outside.isEmpty()) {
       throw new ProtocolError("forbidden", "the storefront token does not cover supplier(s) "
           + String.join(", ", outside), op, id);
@@ -127,7 +168,7 @@ final class FeedConnection {
     subscriptions.put(op.id(), sub);
     hub.metrics().subscriptions.incrementAndGet();
     Subscription.Part part = new Subscription.Part(op.interest(), true, op.since());
-    sub.loading.add(part);
+    sub.load(part);
     hub.index(sub, op.interest());
     ClientOp.Since since = op.since();
     boolean continuing = since != null && since.epoch().equals(hub.epoch());
@@ -146,7 +187,7 @@ final class FeedConnection {
     }
     Interest fresh = op.interest().minus(sub.indexed());
     Subscription.Part part = new Subscription.Part(fresh, false, null);
-    sub.loading.add(part);
+    sub.load(part);
     hub.index(sub, fresh);
     load(sub, part, -1, false);
   }
@@ -159,11 +200,11 @@ final class FeedConnection {
         intersect(before.categories(), op.interest().categories()));
     hub.unindex(sub, gone);
     outbox.drop(sub.shrink(gone));
-    send(FeedProtocol.removed(sub.id, hub.epoch(), sub.watermark));
+    send(FeedProtocol.removed(sub.id(), hub.epoch(), sub.resumePoint()));
   }
 
-  private static <T> java.util.Set<T> intersect(java.util.Set<T> a, java.util.Set<T> b) {
-    java.util.Set<T> r = new java.util.HashSet<>(a);
+  private static <T> Set<T> intersect(Set<T> a, Set<T> b) {
+    Set<T> r = new HashSet<>(a);
     r.retainAll(b);
     return r;
   }
@@ -184,38 +225,48 @@ final class FeedConnection {
    * @param reset the client named a log this node does not serve: its full state replaces all
    */
   private void load(Subscription sub, Subscription.Part part, long afterSeq, boolean reset) {
-    hub.snapshot(part.interest, afterSeq).onComplete(ar -> {
-      if (sub.closed || closed) {
+    hub.snapshot(part.interest(), afterSeq).onComplete(ar -> {
+      if (sub.isClosed() || closed) {
         return;
       }
-      if (ar.failed()) {
-        sub.loading.remove(part);
-        hub.unindex(sub, part.interest.minus(sub.indexed()));
-        if (part.initial) {
-          drop(sub);
+      try {
+        if (ar.failed()) {
+          snapshotFailed(sub, part, ar.cause());
+        } else {
+          loaded(sub, part, ar.result(), afterSeq, reset);
         }
-        sendError(new ProtocolError("store_unavailable", "the snapshot could not be read ("
-            + ar.cause().getMessage() + "); " + (part.initial ? "subscribe" : "add") + " again shortly",
-            part.initial ? "subscribe" : "add", sub.id));
-        return;
+      } catch (RuntimeException e) {
+        hub.fault(this, e);
       }
-      Snapshot snap = ar.result();
-      if (afterSeq >= 0 && (afterSeq > snap.seq() || snap.full())) {
-        // The client claims a position this log never reached (a restored database), or one the
-        // store can no longer resume from exactly: start over with the full state.
-        load(sub, part, -1, true);
-        return;
-      }
-      if (part.initial && part.since != null) {
-        hub.metrics().resumed(afterSeq >= 0 ? "continued" : "reset");
-      }
-      long position = Math.max(snap.seq(), hub.lastSeq());
-      var offers = sub.join(part, snap.offers(), snap.seq(), hub.lastSeq(), afterSeq >= 0);
-      if (part.initial) {
-        sub.watermark = position;
-      }
-      outbox.snapshot(sub, offers, position, afterSeq >= 0, reset, !part.initial);
     });
+  }
+
+  private void snapshotFailed(Subscription sub, Subscription.Part part, Throwable cause) {
+    hub.unindex(sub, sub.abandon(part));
+    if (part.initial) {
+      drop(sub);
+    }
+    sendError(new ProtocolError("store_unavailable", "the snapshot could not be read ("
+        + cause.getMessage() + "); " + (part.initial ? "subscribe" : "add") + " again shortly",
+        part.initial ? "subscribe" : "add", sub.id()));
+  }
+
+  private void loaded(Subscription sub, Subscription.Part part, Snapshot snap, long afterSeq, boolean reset) {
+    if (afterSeq >= 0 && (afterSeq > snap.seq() || snap.full())) {
+      // The client claims a position this log never reached (a restored database), or one the
+      // store can no longer resume from exactly: start over with the full state.
+      load(sub, part, -1, true);
+      return;
+    }
+    if (part.initial && part.since != null) {
+      hub.metrics().resumed(afterSeq >= 0 ? "continued" : "reset");
+    }
+    long position = Math.max(snap.seq(), hub.lastSeq());
+    var offers = sub.join(part, snap.offers(), snap.seq(), hub.lastSeq(), afterSeq >= 0);
+    if (part.initial) {
+      sub.startAt(position);
+    }
+    outbox.snapshot(sub, offers, position, afterSeq >= 0, reset, !part.initial);
   }
 
   private void unsubscribe(String id) throws ProtocolError {
@@ -225,10 +276,10 @@ final class FeedConnection {
   }
 
   private void drop(Subscription sub) {
-    subscriptions.remove(sub.id);
+    subscriptions.remove(sub.id());
     hub.unindex(sub, sub.indexed());
-    sub.closed = true;
-    outbox.drop(new ArrayList<>(sub.pending.values()));
+    sub.close();
+    outbox.drop(sub.waitingEntries());
     hub.metrics().subscriptions.decrementAndGet();
   }
 
@@ -237,31 +288,70 @@ final class FeedConnection {
   }
 
   /** Control frames (pong, errors, acknowledgements) go out at once, ahead of waiting updates. */
-  void send(String frame) {
-    if (!closed) {
-      byte[] bytes = frame.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-      channel.write(bytes, -1);
-      hub.tally().sent(meters, bytes.length);
-      hub.counted();
+  private void send(String frame) {
+    outbox.control(frame.getBytes(StandardCharsets.UTF_8));
+  }
+
+  // ---- heartbeats, slow clients, expiry ----
+
+  /**
+   * The hub's periodic check: closes the connection when it has to, else pings it when due.
+   *
+   * @param slowTimeoutNanos longest a client may take no data
+   * @param heartbeatTimeoutNanos longest a client that answers pings may stay silent
+   */
+  void check(long now, boolean pingDue, long slowTimeoutNanos, long heartbeatTimeoutNanos) {
+    if (closed) {
+      return;
+    }
+    if (outbox.stalledFor(now, slowTimeoutNanos)) {
+      hub.metrics().slowCloses.increment();
+      hub.log().debug("Closing a {} client that took no data for {} ms", channel.transport(),
+          hub.settings().slowTimeoutMs());
+      close(CloseCodes.SLOW_CONSUMER, "too slow: no data taken for " + hub.settings().slowTimeoutMs()
+          + " ms; reconnect and resume");
+    } else if (expiresNanos != 0 && now - expiresNanos > 0) {
+      close(CloseCodes.TOKEN_EXPIRED, "the storefront token expired; reconnect with a fresh one and resume");
+    } else if (channel.answersPings() && now - lastHeardNanos > heartbeatTimeoutNanos) {
+      close(CloseCodes.HEARTBEAT_TIMEOUT, "no answer to pings; reconnect and resume");
+    } else if (pingDue) {
+      outbox.ping();
+      for (Subscription sub : subscriptions.values()) {
+        sub.forgetEndedWindows(now);
+      }
     }
   }
+
+  // ---- ending ----
 
   void close(short code, String reason) {
     if (!closed) {
-      channel.close(code, reason);
-      onClosed();
+      try {
+        channel.close(code, reason);
+      } finally {
+        ended();
+      }
     }
   }
 
-  private void onClosed() {
+  /** The transport says the client closed, before its close event came. */
+  void peerClosed() {
+    ended();
+  }
+
+  private void ended() {
     if (closed) {
       return;
     }
     closed = true;
     onClose.run();
-    for (Subscription sub : List.copyOf(subscriptions.values())) {
-      drop(sub);
-    }
-    hub.remove(this);
+    // The subscriptions leave the index once no change is being matched against it.
+    hub.whenSafe(() -> {
+      for (Subscription sub : List.copyOf(subscriptions.values())) {
+        drop(sub);
+      }
+      outbox.clear();
+      hub.remove(this);
+    });
   }
 }

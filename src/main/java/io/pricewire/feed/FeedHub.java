@@ -1,6 +1,7 @@
 package io.pricewire.feed;
 
 import io.pricewire.Addresses;
+import io.pricewire.api.ErrorBody;
 import io.pricewire.auth.Scope;
 import io.pricewire.config.Settings;
 import io.pricewire.ledger.Change;
@@ -8,90 +9,106 @@ import io.pricewire.ledger.ChangeBatch;
 import io.pricewire.offer.Interest;
 import io.pricewire.store.Snapshot;
 import io.pricewire.store.Store;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.Message;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.Json;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The feed of one event loop: owns the client connections accepted there (WebSocket and SSE), the
- * interest index (offer, supplier and category to subscriptions), the timers of rate-limited
+ * interest index (offer, supplier and category to subscriptions), the wake-ups of rate-limited
  * updates, heartbeats, and the slow-client check.
  *
- * <p>Consumes {@link Addresses#CHANGES}: each {@link ChangeBatch} is matched against the index
- * and handed to the matching subscriptions in seq order. A batch that does not follow the last
- * one (a gap, or a new log) means this node cannot vouch for the stream any more: its clients are
- * closed with {@link CloseCodes#RESUME} and come back with {@code since}.
+ * <p>Is given each {@link ChangeBatch} of {@link Addresses#CHANGES} by its verticle
+ * ({@link #onBatch}): the changes are matched against the index and handed to the matching
+ * subscriptions in seq order. A batch that does not follow the last one (a gap, or a new log)
+ * means this node cannot vouch for the stream any more: its clients are closed with
+ * {@link CloseCodes#RESUME} and come back with {@code since}.
+ *
+ * <p>One connection's failure never stops the hub's loops for the others: each step for a
+ * connection (matching, flushing, waking, checking) is guarded, and a connection whose step
+ * fails is closed with {@link CloseCodes#INTERNAL_ERROR} and counted in
+ * {@code pricewire_feed_faults_total}.
  */
 public final class FeedHub {
 
   private static final Logger log = LoggerFactory.getLogger(FeedHub.class);
 
-  private final Vertx vertx;
+  private final FeedLoop loop;
   private final Store store;
   private final Settings.Feed settings;
   private final FeedMetrics metrics;
   private final Set<FeedConnection> connections = new HashSet<>();
   private final InterestIndex index = new InterestIndex();
-  private final PriorityQueue<Pending> timed = new PriorityQueue<>(Comparator.comparingLong(p -> p.notBefore));
-  private long timedTimer = -1;
-  private long timedTimerDue;
-  private MessageConsumer<ChangeBatch> consumer;
+  /** Wake-ups of outboxes whose max_rate windows end, soonest first. */
+  private final PriorityQueue<Outbox.Waker> wakes = new PriorityQueue<>(Comparator.comparingLong(w -> w.at));
+  private long wakeTimer = -1;
+  private long wakeTimerDue;
   private long housekeeping = -1;
   private long nextPingNanos;
   private String epoch;
   private long lastSeq = -1;
-  private Context context;
   private EpochJson epochJson;
   /** Connections with changes to write once the changes at hand are matched. */
   private ArrayList<Outbox> toFlush = new ArrayList<>();
   private ArrayList<Outbox> flushing = new ArrayList<>();
   private boolean flushPosted;
   private boolean flushingAll;
+  /** True while a change is matched against the index, which must not change meanwhile. */
+  private boolean matching;
+  private final List<Runnable> afterMatching = new ArrayList<>();
   private final FeedMetrics.Tally tally;
   /** Snapshot reads in flight, shared by subscriptions that ask for the same one meanwhile. */
   private final Map<SnapshotRead, Future<Snapshot>> reading = new HashMap<>();
 
-  public FeedHub(Vertx vertx, Store store, Settings.Feed settings, FeedMetrics metrics) {
-    this.vertx = vertx;
+  /** A hub on the calling Vert.x event loop. */
+  public static FeedHub onEventLoop(Vertx vertx, Store store, Settings.Feed settings, FeedMetrics metrics) {
+    return new FeedHub(new VertxFeedLoop(vertx), store, settings, metrics);
+  }
+
+  FeedHub(FeedLoop loop, Store store, Settings.Feed settings, FeedMetrics metrics) {
+    this.loop = loop;
     this.store = store;
     this.settings = settings;
     this.metrics = metrics;
     this.tally = metrics.tally();
   }
 
-  /** Call from the owning verticle's start, before its server listens. */
+  /** Learns the log's epoch and starts the heartbeat timer; call before clients connect. */
   public Future<Void> start() {
     return store.head().map(head -> {
       epoch = head.epoch();
-      context = vertx.getOrCreateContext();
-      consumer = vertx.eventBus().localConsumer(Addresses.CHANGES, this::onBatch);
-      nextPingNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.pingIntervalMs());
-      housekeeping = vertx.setPeriodic(Math.min(1000, settings.pingIntervalMs()), t -> housekeeping());
+      nextPingNanos = loop.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.pingIntervalMs());
+      housekeeping = loop.setPeriodic(Math.min(1000, settings.pingIntervalMs()), this::housekeeping);
       return null;
     });
   }
 
-  public Future<Void> stop(short code, String reason) {
+  public void stop(short code, String reason) {
     if (housekeeping >= 0) {
-      vertx.cancelTimer(housekeeping);
+      loop.cancel(housekeeping);
+      housekeeping = -1;
+    }
+    if (wakeTimer >= 0) {
+      loop.cancel(wakeTimer);
+      wakeTimer = -1;
     }
     closeAll(code, reason);
     tally.publish();
-    return consumer == null ? Future.succeededFuture() : consumer.unregister();
   }
 
   /**
@@ -100,10 +117,16 @@ public final class FeedHub {
    * @param onClose run once when the connection ends (releases its per-address count)
    */
   public void accept(ServerWebSocket ws, Scope scope, Runnable onClose) {
-    FeedConnection c = new FeedConnection(this, new WebSocketChannel(ws), scope, onClose);
+    accept(new WebSocketChannel(ws, settings.maxFrameBytes()), scope, onClose);
+  }
+
+  /** Takes over a connection on any transport; returns it (for tests that drive the core). */
+  FeedConnection accept(FeedChannel channel, Scope scope, Runnable onClose) {
+    FeedConnection c = new FeedConnection(this, channel, scope, onClose);
     connections.add(c);
-    metrics.transport("websocket").connections.incrementAndGet();
-    c.startWebSocket(ws);
+    c.meters().connections.incrementAndGet();
+    c.start();
+    return c;
   }
 
   /** Parses an SSE request's subscription; fails with the error to answer (400). */
@@ -113,28 +136,49 @@ public final class FeedHub {
 
   /** Serves {@code GET /v1/feed/sse} for an authenticated client: one subscription, as an event stream. */
   public void acceptSse(HttpServerRequest request, ClientOp.Subscribe op, Scope scope, Runnable onClose) {
-    java.util.Set<String> named = new java.util.TreeSet<>(op.interest().suppliers());
+    Set<String> named = new TreeSet<>(op.interest().suppliers());
     op.interest().skus().forEach(k -> named.add(k.supplier()));
-    java.util.Set<String> outside = scope.outside(named);
+    Set<String> outside = scope.outside(named);
     if (!outside.isEmpty()) {
       // Refused before the stream starts, so that EventSource stops instead of retrying forever.
       onClose.run();
-      io.pricewire.api.ErrorBody.send(request.response(), 403, "forbidden",
+      ErrorBody.send(request.response(), 403, "forbidden",
           "the storefront token does not cover supplier(s) " + String.join(", ", outside));
       return;
     }
-    SseChannel channel = new SseChannel(request, this::epoch);
-    FeedConnection c = new FeedConnection(this, channel, scope, onClose);
-    connections.add(c);
-    metrics.transport("sse").connections.incrementAndGet();
-    channel.start(settings.sseRetryMs());
-    c.start();
-    c.act(op);
+    accept(new SseChannel(request, this::epoch, settings.sseRetryMs()), scope, onClose).act(op);
   }
 
   void remove(FeedConnection c) {
     if (connections.remove(c)) {
-      c.meters.connections.decrementAndGet();
+      c.meters().connections.decrementAndGet();
+    }
+  }
+
+  /**
+   * Contains a connection's failure: counts it, logs it and closes that connection alone. A bug
+   * in serving one storefront must not stall or close the others.
+   */
+  void fault(FeedConnection c, RuntimeException e) {
+    metrics.faults.increment();
+    log.error("Serving a {} feed client failed; closing it with {} (the others go on)", c.transport(),
+        CloseCodes.INTERNAL_ERROR, e);
+    try {
+      c.close(CloseCodes.INTERNAL_ERROR, "the gateway failed to serve this connection; reconnect and resume");
+    } catch (RuntimeException again) {
+      log.debug("Closing the failed connection failed too: {}", again.toString());
+    }
+  }
+
+  /**
+   * Runs a change to the index (a connection leaving) now, or right after the change being
+   * matched when called from within matching.
+   */
+  void whenSafe(Runnable task) {
+    if (matching) {
+      afterMatching.add(task);
+    } else {
+      task.run();
     }
   }
 
@@ -150,8 +194,8 @@ public final class FeedHub {
 
   // ---- change delivery ----
 
-  private void onBatch(Message<ChangeBatch> message) {
-    ChangeBatch batch = message.body();
+  /** A batch of committed changes, in seq order; batches come in the order of their seqs. */
+  public void onBatch(ChangeBatch batch) {
     if (!batch.epoch().equals(epoch)) {
       log.warn("The change log changed from epoch {} to {}; closing {} feed client(s) so they resume",
           epoch, batch.epoch(), connections.size());
@@ -170,10 +214,24 @@ public final class FeedHub {
       closeAll(CloseCodes.RESUME, "missed changes; resubscribe with since");
       return;
     }
-    for (Change c : batch.changes()) {
-      match(c, batch.committedNanos());
+    matching = true;
+    try {
+      for (Change c : batch.changes()) {
+        match(c, batch.committedNanos());
+      }
+    } finally {
+      matching = false;
+      lastSeq = batch.lastSeq();
+      runAfterMatching();
     }
-    lastSeq = batch.lastSeq();
+  }
+
+  private void runAfterMatching() {
+    while (!afterMatching.isEmpty()) {
+      List<Runnable> tasks = new ArrayList<>(afterMatching);
+      afterMatching.clear();
+      tasks.forEach(Runnable::run);
+    }
   }
 
   private void match(Change change, long committedNanos) {
@@ -183,7 +241,11 @@ public final class FeedHub {
         // Encoded once per change and node, whatever the number of subscribers.
         delivery[0] = new Delivery(change, epoch, committedNanos);
       }
-      sub.offer(delivery[0]);
+      try {
+        sub.offer(delivery[0]);
+      } catch (RuntimeException e) {
+        fault(sub.connection(), e);
+      }
     });
   }
 
@@ -193,13 +255,12 @@ public final class FeedHub {
    * once; with a heavy one, more changes share each frame and each write.
    */
   void flushSoon(Outbox outbox) {
-    if (!outbox.flushScheduled) {
-      outbox.flushScheduled = true;
+    if (outbox.markScheduled()) {
       toFlush.add(outbox);
     }
     if (!flushPosted) {
       flushPosted = true;
-      context.runOnContext(v -> flushAll());
+      loop.runSoon(this::flushAll);
     }
   }
 
@@ -211,8 +272,11 @@ public final class FeedHub {
     flushingAll = true;
     try {
       for (Outbox o : now) {
-        o.flushScheduled = false;
-        o.flush();
+        try {
+          o.scheduledFlush();
+        } catch (RuntimeException e) {
+          fault(o.connection(), e);
+        }
       }
     } finally {
       flushingAll = false;
@@ -235,69 +299,76 @@ public final class FeedHub {
 
   // ---- timers: rate-limited updates, heartbeats, slow clients ----
 
-  /** Wakes a TIMED entry when its window ends. */
-  void schedule(Pending p) {
-    timed.add(p);
-    armTimed();
+  /** Wakes an outbox when one of its max_rate windows ends. */
+  void wakeAt(Outbox.Waker waker) {
+    wakes.add(waker);
+    armWakes();
   }
 
-  private void armTimed() {
-    Pending first = timed.peek();
-    if (first == null || (timedTimer >= 0 && timedTimerDue <= first.notBefore)) {
+  private void armWakes() {
+    Outbox.Waker first = wakes.peek();
+    if (first == null || (wakeTimer >= 0 && wakeTimerDue <= first.at)) {
       return;
     }
-    if (timedTimer >= 0) {
-      vertx.cancelTimer(timedTimer);
+    if (wakeTimer >= 0) {
+      loop.cancel(wakeTimer);
     }
-    long delayMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(first.notBefore - System.nanoTime()) + 1);
-    timedTimerDue = first.notBefore;
-    timedTimer = vertx.setTimer(delayMs, t -> {
-      timedTimer = -1;
-      long now = System.nanoTime();
-      Pending p;
-      while ((p = timed.peek()) != null && p.notBefore <= now) {
-        timed.poll();
-        if (!p.sub.closed) {
-          p.sub.connection.outbox.due(p);
+    long delayMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(first.at - loop.nanoTime()) + 1);
+    wakeTimerDue = first.at;
+    wakeTimer = loop.setTimer(delayMs, this::wakeDue);
+  }
+
+  private void wakeDue() {
+    wakeTimer = -1;
+    long now = loop.nanoTime();
+    Outbox.Waker w;
+    while ((w = wakes.peek()) != null && w.at <= now) {
+      wakes.poll();
+      Outbox o = w.outbox();
+      if (o != null) {
+        try {
+          o.wake(now);
+        } catch (RuntimeException e) {
+          fault(o.connection(), e);
         }
       }
-      armTimed();
-    });
+    }
+    armWakes();
   }
 
   private void housekeeping() {
     tally.publish();
-    long now = System.nanoTime();
-    long heartbeatTimeout = TimeUnit.MILLISECONDS.toNanos(settings.pingTimeoutMs());
-    long slowTimeout = TimeUnit.MILLISECONDS.toNanos(settings.slowTimeoutMs());
-    boolean ping = now >= nextPingNanos;
+    long now = loop.nanoTime();
+    boolean ping = now - nextPingNanos >= 0;
     if (ping) {
       nextPingNanos = now + TimeUnit.MILLISECONDS.toNanos(settings.pingIntervalMs());
     }
+    long slow = TimeUnit.MILLISECONDS.toNanos(settings.slowTimeoutMs());
+    long heartbeat = TimeUnit.MILLISECONDS.toNanos(settings.pingTimeoutMs());
     for (FeedConnection c : new ArrayList<>(connections)) {
-      long stalled = c.outbox.stalledSince;
-      if (stalled != 0 && now - stalled > slowTimeout) {
-        metrics.slowCloses.increment();
-        log.debug("Closing a {} client that took no data for {} ms", c.channel.transport(), settings.slowTimeoutMs());
-        c.close(CloseCodes.SLOW_CONSUMER, "too slow: no data taken for " + settings.slowTimeoutMs()
-            + " ms; reconnect and resume");
-      } else if (c.expiresNanos != 0 && now > c.expiresNanos) {
-        c.close(CloseCodes.TOKEN_EXPIRED, "the storefront token expired; reconnect with a fresh one and resume");
-      } else if (c.channel.answersPings() && now - c.lastHeardNanos > heartbeatTimeout) {
-        c.close(CloseCodes.HEARTBEAT_TIMEOUT, "no answer to pings; reconnect and resume");
-      } else if (ping) {
-        c.channel.ping();
+      try {
+        c.check(now, ping, slow, heartbeat);
+      } catch (RuntimeException e) {
+        fault(c, e);
       }
     }
   }
 
   private void closeAll(short code, String reason) {
     for (FeedConnection c : new ArrayList<>(connections)) {
-      c.close(code, reason);
+      try {
+        c.close(code, reason);
+      } catch (RuntimeException e) {
+        fault(c, e);
+      }
     }
   }
 
   // ---- for connections ----
+
+  FeedLoop loop() {
+    return loop;
+  }
 
   String epoch() {
     return epoch;
@@ -306,8 +377,7 @@ public final class FeedHub {
   /** The epoch as a JSON string, UTF-8. */
   byte[] epochJson() {
     if (epochJson == null || !epochJson.epoch.equals(epoch)) {
-      epochJson = new EpochJson(epoch, io.vertx.core.json.Json.encode(epoch)
-          .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      epochJson = new EpochJson(epoch, Json.encode(epoch).getBytes(StandardCharsets.UTF_8));
     }
     return epochJson.json;
   }
@@ -315,18 +385,14 @@ public final class FeedHub {
   private record EpochJson(String epoch, byte[] json) {
   }
 
-  /** The event loop the hub runs on (set by {@link #start}). */
-  Context context() {
-    return context;
-  }
-
   /** The last seq handed to subscriptions; -1 before the first batch. */
   long lastSeq() {
     return lastSeq;
   }
 
-  Store store() {
-    return store;
+  /** Open connections, for tests. */
+  int connectionCount() {
+    return connections.size();
   }
 
   private record SnapshotRead(Interest interest, long afterSeq) {

@@ -108,6 +108,7 @@ public final class FeedMetrics {
   final Counter snapshotsShared;
   final Counter conflated;
   final Counter slowCloses;
+  final Counter faults;
   final Timer commitToWrite;
   final Timer ingestToWrite;
 
@@ -135,6 +136,10 @@ public final class FeedMetrics {
         .register(registry);
     slowCloses = Counter.builder("pricewire.feed.slow.closes")
         .description("Clients closed for taking no data within PRICEWIRE_FEED_SLOW_TIMEOUT_MS")
+        .register(registry);
+    faults = Counter.builder("pricewire.feed.faults")
+        .description("Feed connections closed with 1011 because serving them failed inside the gateway; "
+            + "the failure stays with that connection")
         .register(registry);
     commitToWrite = Timer.builder("pricewire.feed.commit.to.write")
         .description("Time from the ledger's commit to the frame with the update being written to a client "

@@ -79,8 +79,7 @@ final class InterestIndex {
       return;
     }
     for (Subscription sub : subs) {
-      if (sub.matchStamp != stamp) {
-        sub.matchStamp = stamp;
+      if (sub.firstMatch(stamp)) {
         visitor.accept(sub);
       }
     }

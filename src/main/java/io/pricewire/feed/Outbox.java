@@ -1,11 +1,15 @@
 package io.pricewire.feed;
 
+import io.pricewire.feed.Pending.Place;
 import io.pricewire.ledger.Change;
 import io.pricewire.offer.Offer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
+import java.util.PriorityQueue;
 
 /**
  * What one connection still has to write, and the order it goes in. This is where slow clients
@@ -19,19 +23,25 @@ import java.util.List;
  *       of them share a frame, so the cost per change falls as the load grows, with no timer and
  *       no added delay when the load is light.
  *   <li>While the socket takes data, that flush writes everything waiting.
- *   <li>When it does not ({@code writeQueueFull}), changes wait as {@link Pending} entries, one per
- *       subscription and offer: a newer change of the same offer replaces the waiting state
- *       (conflation), so what waits never exceeds the interest, whatever the update rate.
+ *   <li>When it does not ({@code writeQueueFull}), the connection is stalled: changes wait as
+ *       {@link Pending} entries, one per subscription and offer, and a newer change of the same
+ *       offer replaces the waiting state (conflation), so what waits never exceeds the interest,
+ *       whatever the update rate. Reading from the client pauses too, so that a client that sends
+ *       without reading (pings, say) cannot make the gateway queue answers without bound. Every
+ *       frame written counts: the stall starts with whichever write filled the queue, and the hub
+ *       closes a connection stalled for longer than the slow-client timeout.
  *   <li>When the socket drains, waiting entries go out in this order: urgent ones (any change of
  *       availability: sold out, back in stock), then snapshots being written, then the rest. Several
  *       entries of one subscription travel in one {@code updates} frame.
- *   <li>Price-only changes of a subscription with {@code max_rate} wait until the offer's window
- *       ends ({@link Pending.Place#TIMED}); availability changes never wait for the window.
+ *   <li>Changes of a subscription with {@code max_rate} other than availability changes wait until
+ *       the offer's window ends ({@link Place#TIMED}).
  * </ul>
  *
- * <p>The {@code seq} of every update frame is the subscription's resume point: every change up to
- * it has reached the client. It equals the change's own seq, except when an urgent update overtakes
- * older waiting ones; then it stays below the oldest one still waiting. It never goes down.
+ * <p>An entry moves between these places in one method, {@link #place}. The {@code seq} of every
+ * update frame is the subscription's resume point ({@link Subscription#advance}): every change up
+ * to it has reached the client. It equals the change's own seq, except when an urgent update
+ * overtakes older waiting ones; then it stays below the oldest one still waiting. It never goes
+ * down.
  */
 final class Outbox {
 
@@ -41,14 +51,18 @@ final class Outbox {
   private final FeedConnection connection;
   private final FeedChannel channel;
   private final FeedHub hub;
+  private final FeedLoop loop;
   private ArrayDeque<Pending> urgent;
   private ArrayDeque<Pending> normal;
   private ArrayDeque<SnapshotJob> snapshots;
+  /** Entries in a max_rate window, by the window's end; a record whose entry moved on is stale. */
+  private PriorityQueue<Due> timed;
+  /** The hub's pending wake-up of this outbox for its timed entries, or null. */
+  private Waker waker;
   private boolean flushing;
-  /** True while the connection is on its hub's list of connections to flush. */
-  boolean flushScheduled;
-  /** When the client stopped taking data, in nanos; 0 while it keeps up. */
-  long stalledSince;
+  private boolean flushScheduled;
+  /** When the client stopped taking data, in loop nanos; 0 while it keeps up. */
+  private long stalledSince;
 
   /** A snapshot being written chunk by chunk, as the socket takes it. */
   private static final class SnapshotJob {
@@ -58,6 +72,7 @@ final class Outbox {
     final boolean resumed;
     final boolean reset;
     final boolean added;
+    /** The first offer not written yet. */
     int next;
 
     SnapshotJob(Subscription sub, List<Offer> offers, long seq, boolean resumed, boolean reset, boolean added) {
@@ -70,52 +85,85 @@ final class Outbox {
     }
   }
 
+  private record Due(long at, Pending entry) {
+  }
+
+  /**
+   * What the hub's wake-up queue holds for an outbox. Cut loose when it is replaced or the
+   * connection ends, so that a long max_rate window keeps nothing of a closed connection alive.
+   */
+  static final class Waker {
+    final long at;
+    private Outbox outbox;
+
+    private Waker(long at, Outbox outbox) {
+      this.at = at;
+      this.outbox = outbox;
+    }
+
+    /** The outbox to wake, or null when this wake-up was called off. */
+    Outbox outbox() {
+      return outbox;
+    }
+  }
+
   Outbox(FeedConnection connection, FeedChannel channel, FeedHub hub) {
     this.connection = connection;
     this.channel = channel;
     this.hub = hub;
+    this.loop = hub.loop();
+  }
+
+  FeedConnection connection() {
+    return connection;
   }
 
   // ---- input ----
 
   /** A change in a live subscription's interest, newer than anything the client has of it. */
-  void accept(Subscription sub, Delivery d) {
+  void accept(Subscription sub, Delivery d, Subscription.Move move) {
     Change c = d.change();
-    boolean isUrgent = c.availabilityChanged();
     // Urgent changes overtake only when the client is behind; for one that keeps up, everything
     // goes out in the next flush anyway, and in seq order.
     boolean behind = stalledSince != 0;
-    Pending p = sub.pending.isEmpty() ? null : sub.pending.get(c.offer().key());
-    if (p != null && !behind && (p.place == Pending.Place.NORMAL || p.place == Pending.Place.URGENT)) {
+    Pending p = sub.waiting(c.offer().key());
+    if (p != null && !behind && (p.place == Place.NORMAL || p.place == Place.URGENT)) {
       // The earlier change only waits for the posted flush: a client that keeps up gets every
       // change, so write what waits now instead of merging.
       flush();
-      p = sub.pending.get(c.offer().key());
+      if (sub.isClosed() || connection.isClosed()) {
+        return;
+      }
+      p = sub.waiting(c.offer().key());
     }
     if (p != null) {
-      p.merge(d);
+      if (move == Subscription.Move.LEAVING && !p.clientHolds()) {
+        // The offer came into the interest and left again before the client heard of it.
+        place(p, Place.DONE);
+        return;
+      }
+      boolean wasUrgent = p.urgent();
+      p.merge(d, move == Subscription.Move.ENTERING);
       hub.metrics().conflated.increment();
       // A waiting entry is already due to be written (a flush is posted, or the socket's drain
       // will flush); it only needs one when it leaves its max_rate window or moves up.
-      if (isUrgent && !p.urgent) {
-        p.urgent = true;
-        if (p.place == Pending.Place.TIMED || (p.place == Pending.Place.NORMAL && behind)) {
-          enqueue(p, behind ? Pending.Place.URGENT : Pending.Place.NORMAL);
-          hub.flushSoon(this);
-        }
+      if (p.urgent() && !wasUrgent && (p.place == Place.TIMED || (p.place == Place.NORMAL && behind))) {
+        place(p, behind ? Place.URGENT : Place.NORMAL);
+        hub.flushSoon(this);
       }
       return;
     }
-    long due = !isUrgent && sub.rateLimited() ? sub.dueNanos(c.offer().key(), System.nanoTime()) : 0;
-    p = new Pending(sub, c.offer().key(), d, isUrgent);
-    sub.pending.put(p.key, p);
+    p = new Pending(sub, d, move == Subscription.Move.ENTERING);
+    sub.addWaiting(p);
     hub.tally().pending(1);
-    if (sub.snapshotsInFlight > 0) {
-      p.place = Pending.Place.HELD;
+    long due = !p.urgent() && sub.rateLimited() ? sub.dueNanos(p.key, loop.nanoTime()) : 0;
+    if (sub.snapshotInFlight()) {
+      place(p, Place.HELD);
     } else if (due > 0) {
-      schedule(p, due);
+      p.notBefore = due;
+      place(p, Place.TIMED);
     } else {
-      enqueue(p, isUrgent && behind ? Pending.Place.URGENT : Pending.Place.NORMAL);
+      place(p, p.urgent() && behind ? Place.URGENT : Place.NORMAL);
       hub.flushSoon(this);
     }
   }
@@ -125,94 +173,234 @@ final class Outbox {
     if (snapshots == null) {
       snapshots = new ArrayDeque<>(2);
     }
-    sub.snapshotsInFlight++;
-    for (Pending p : sub.pending.values()) {
-      if (p.place != Pending.Place.DONE) {
-        p.place = Pending.Place.HELD;
+    sub.snapshotStarted();
+    for (Pending p : sub.waitingEntries()) {
+      if (p.place != Place.DONE) {
+        place(p, Place.HELD);
       }
     }
     snapshots.add(new SnapshotJob(sub, offers, seq, resumed, reset, added));
     flush();
   }
 
-  /** A TIMED entry whose window ended. */
-  void due(Pending p) {
-    if (p.place == Pending.Place.TIMED) {
-      enqueue(p, Pending.Place.NORMAL);
-      flush();
+  /** Drops waiting entries (unsubscribe, remove, close). */
+  void drop(Collection<Pending> entries) {
+    for (Pending p : new ArrayList<>(entries)) {
+      place(p, Place.DONE);
     }
   }
 
-  /** Drops waiting entries (unsubscribe, remove, close). */
-  void drop(List<Pending> entries) {
-    for (Pending p : entries) {
-      if (p.place != Pending.Place.DONE) {
-        p.place = Pending.Place.DONE;
-        p.sub.pending.remove(p.key);
+  /**
+   * Writes a control frame (pong, error, acknowledgement) at once, ahead of waiting updates. It
+   * counts toward the stall like any frame.
+   */
+  void control(byte[] frame) {
+    if (writable()) {
+      channel.write(frame, -1);
+      hub.tally().sent(connection.meters(), frame.length);
+      watchQueue();
+      hub.counted();
+    }
+  }
+
+  /** The heartbeat: a WebSocket ping, or an SSE comment. */
+  void ping() {
+    if (writable()) {
+      channel.ping();
+      watchQueue();
+    }
+  }
+
+  void onDrain() {
+    if (stalledSince != 0) {
+      stalledSince = 0;
+      channel.resumeReading();
+    }
+    flush();
+  }
+
+  /** Time has come for some entries in a max_rate window. */
+  void wake(long now) {
+    waker = null;
+    if (connection.isClosed() || timed == null) {
+      return;
+    }
+    Due due;
+    while ((due = timed.peek()) != null && due.at <= now) {
+      timed.poll();
+      Pending p = due.entry;
+      if (p.place == Place.TIMED && p.notBefore == due.at) {
+        place(p, Place.NORMAL);
+      }
+    }
+    if (!timed.isEmpty()) {
+      wakeAt(timed.peek().at);
+    }
+    flush();
+  }
+
+  /** True once the client has taken no data for longer than {@code timeoutNanos}. */
+  boolean stalledFor(long now, long timeoutNanos) {
+    return stalledSince != 0 && now - stalledSince > timeoutNanos;
+  }
+
+  /** Marks the outbox as on the hub's list to flush; false when it is already. */
+  boolean markScheduled() {
+    if (flushScheduled) {
+      return false;
+    }
+    flushScheduled = true;
+    return true;
+  }
+
+  /** The hub's flush of all scheduled connections reached this one. */
+  void scheduledFlush() {
+    flushScheduled = false;
+    flush();
+  }
+
+  /** The connection ended: lets go of everything still queued. */
+  void clear() {
+    urgent = null;
+    normal = null;
+    snapshots = null;
+    timed = null;
+    if (waker != null) {
+      waker.outbox = null;
+      waker = null;
+    }
+  }
+
+  // ---- places ----
+
+  /**
+   * Moves an entry to a place: the only code that changes {@link Pending#place}, so that where an
+   * entry waits and which queue holds it never disagree.
+   */
+  private void place(Pending p, Place to) {
+    if (p.place == Place.DONE) {
+      return;
+    }
+    p.place = to;
+    switch (to) {
+      case URGENT -> {
+        if (urgent == null) {
+          urgent = new ArrayDeque<>();
+        }
+        urgent.add(p);
+      }
+      case NORMAL -> {
+        if (normal == null) {
+          normal = new ArrayDeque<>();
+        }
+        normal.add(p);
+      }
+      case TIMED -> {
+        if (timed == null) {
+          timed = new PriorityQueue<>(Comparator.comparingLong(Due::at));
+        }
+        timed.add(new Due(p.notBefore, p));
+        if (waker == null || p.notBefore < waker.at) {
+          wakeAt(p.notBefore);
+        }
+      }
+      case HELD -> {
+        // Waits for the subscription's snapshot; release() places it again.
+      }
+      case DONE -> {
+        p.sub.removeWaiting(p);
         hub.tally().pending(-1);
       }
     }
   }
 
-  void onDrain() {
-    stalledSince = 0;
-    flush();
+  private void wakeAt(long at) {
+    if (waker != null) {
+      waker.outbox = null;
+    }
+    waker = new Waker(at, this);
+    hub.wakeAt(waker);
+  }
+
+  /**
+   * The one rule that keeps an older state from reaching the client after a newer one: once a
+   * snapshot carries an offer's state, a waiting entry of that offer that is not newer has
+   * nothing left to tell.
+   */
+  private void supersede(Subscription sub, Offer written) {
+    Pending p = sub.waiting(written.key());
+    if (p != null && p.version() <= written.version()) {
+      place(p, Place.DONE);
+    }
+  }
+
+  /** Puts the entries held behind a subscription's snapshot into the queues, oldest first. */
+  private void release(Subscription sub) {
+    long now = loop.nanoTime();
+    for (Pending p : sub.waitingEntries()) {
+      if (p.place != Place.HELD) {
+        continue;
+      }
+      long due = !p.urgent() && sub.rateLimited() ? sub.dueNanos(p.key, now) : 0;
+      if (due > 0) {
+        p.notBefore = due;
+        place(p, Place.TIMED);
+      } else {
+        place(p, p.urgent() ? Place.URGENT : Place.NORMAL);
+      }
+    }
   }
 
   // ---- output ----
 
-  private void enqueue(Pending p, Pending.Place place) {
-    p.place = place;
-    if (place == Pending.Place.URGENT) {
-      if (urgent == null) {
-        urgent = new ArrayDeque<>();
-      }
-      urgent.add(p);
-    } else {
-      if (normal == null) {
-        normal = new ArrayDeque<>();
-      }
-      normal.add(p);
+  private boolean writable() {
+    if (connection.isClosed()) {
+      return false;
     }
-  }
-
-  private void schedule(Pending p, long due) {
-    p.place = Pending.Place.TIMED;
-    p.notBefore = due;
-    hub.schedule(p);
+    if (channel.isClosed()) {
+      // The client's close arrived; the transport's close event will follow.
+      connection.peerClosed();
+      return false;
+    }
+    return true;
   }
 
   void flush() {
-    if (flushing || connection.closed()) {
+    if (flushing || stalledSince != 0 || !writable()) {
+      // A stalled connection is flushed by its drain.
       return;
     }
     flushing = true;
     try {
-      while (!connection.closed() && hasWork()) {
-        if (channel.writeQueueFull()) {
-          stalled();
-          break;
-        }
-        Pending u = poll(urgent, Pending.Place.URGENT);
+      while (hasWork()) {
+        Pending u = poll(urgent, Place.URGENT);
         if (u != null) {
           writeBatch(u, true);
-          continue;
-        }
-        if (snapshots != null && !snapshots.isEmpty()) {
+        } else if (snapshots != null && !snapshots.isEmpty()) {
           writeChunk(snapshots.peek());
-          continue;
-        }
-        Pending n = poll(normal, Pending.Place.NORMAL);
-        if (n != null) {
+        } else {
+          Pending n = poll(normal, Place.NORMAL);
+          if (n == null) {
+            break;
+          }
           writeBatch(n, false);
-          continue;
         }
-        break;
+        if (watchQueue()) {
+          break;
+        }
       }
     } finally {
       flushing = false;
       hub.counted();
     }
+  }
+
+  /** After a write: true when it filled the queue, which stalls the connection. */
+  private boolean watchQueue() {
+    if (stalledSince == 0 && channel.writeQueueFull()) {
+      stalled();
+    }
+    return stalledSince != 0;
   }
 
   /** Something may be waiting (queues also hold stale references, skipped when polled). */
@@ -221,7 +409,7 @@ final class Outbox {
         || (normal != null && !normal.isEmpty());
   }
 
-  private static Pending poll(ArrayDeque<Pending> queue, Pending.Place place) {
+  private static Pending poll(ArrayDeque<Pending> queue, Place place) {
     if (queue == null) {
       return null;
     }
@@ -236,49 +424,40 @@ final class Outbox {
 
   private void writeChunk(SnapshotJob job) {
     Subscription sub = job.sub;
-    if (sub.closed) {
+    if (sub.isClosed()) {
       snapshots.poll();
       return;
     }
     int maxOffers = hub.settings().snapshotChunk();
-    List<String> chunk = new ArrayList<>(Math.min(maxOffers, job.offers.size() - job.next));
+    int from = job.next;
+    List<String> chunk = new ArrayList<>(Math.min(maxOffers, job.offers.size() - from));
     int bytes = 0;
-    while (job.next < job.offers.size() && chunk.size() < maxOffers) {
-      String encoded = job.offers.get(job.next).toJson().encode();
+    int next = from;
+    while (next < job.offers.size() && chunk.size() < maxOffers) {
+      String encoded = job.offers.get(next).toJson().encode();
       int size = FeedProtocol.utf8Length(encoded) + 1;
       if (!chunk.isEmpty() && bytes + size > FeedProtocol.MESSAGE_BUDGET) {
         break;
       }
       chunk.add(encoded);
       bytes += size;
-      job.next++;
+      next++;
     }
-    boolean more = job.next < job.offers.size();
-    String frame = FeedProtocol.snapshot(sub.id, hub.epoch(), job.seq, chunk, job.resumed, job.reset, job.added, more);
+    job.next = next;
+    for (int i = from; i < next; i++) {
+      supersede(sub, job.offers.get(i));
+    }
+    boolean more = next < job.offers.size();
+    String frame = FeedProtocol.snapshot(sub.id(), hub.epoch(), job.seq, chunk, job.resumed, job.reset, job.added,
+        more);
     byte[] utf8 = frame.getBytes(StandardCharsets.UTF_8);
     // Only a complete snapshot is a safe place to resume from.
-    channel.write(utf8, more ? -1 : job.added ? sub.watermark : job.seq);
-    hub.tally().sent(connection.meters, utf8.length);
+    channel.write(utf8, more ? -1 : job.added ? sub.resumePoint() : job.seq);
+    hub.tally().sent(connection.meters(), utf8.length);
     if (!more) {
       snapshots.poll();
-      if (--sub.snapshotsInFlight == 0) {
+      if (sub.snapshotEnded()) {
         release(sub);
-      }
-    }
-  }
-
-  /** Puts the entries held behind a subscription's snapshot into the queues, oldest first. */
-  private void release(Subscription sub) {
-    long now = System.nanoTime();
-    for (Pending p : sub.pending.values()) {
-      if (p.place != Pending.Place.HELD) {
-        continue;
-      }
-      long due = !p.urgent && sub.rateLimited() ? sub.dueNanos(p.key, now) : 0;
-      if (due > 0) {
-        schedule(p, due);
-      } else {
-        enqueue(p, p.urgent ? Pending.Place.URGENT : Pending.Place.NORMAL);
       }
     }
   }
@@ -286,16 +465,16 @@ final class Outbox {
   /** Writes a waiting entry, with more of the same subscription's entries when it has them. */
   private void writeBatch(Pending first, boolean urgentOnly) {
     Subscription sub = first.sub;
-    List<Pending> batch = new ArrayList<>(Math.min(MAX_BATCH, sub.pending.size()));
+    List<Pending> batch = new ArrayList<>(Math.min(MAX_BATCH, sub.waitingCount()));
     batch.add(first);
-    if (sub.pending.size() > 1) {
-      int bytes = first.newest.tail().length;
-      for (Pending p : sub.pending.values()) {
+    if (sub.waitingCount() > 1) {
+      int bytes = first.newest().tail().length;
+      for (Pending p : sub.waitingEntries()) {
         if (batch.size() >= MAX_BATCH) {
           break;
         }
-        if (p != first && (p.place == Pending.Place.URGENT || (!urgentOnly && p.place == Pending.Place.NORMAL))) {
-          int size = p.newest.tail().length;
+        if (p != first && (p.place == Place.URGENT || (!urgentOnly && p.place == Place.NORMAL))) {
+          int size = p.newest().tail().length;
           if (bytes + size > FeedProtocol.MESSAGE_BUDGET) {
             break;
           }
@@ -306,90 +485,61 @@ final class Outbox {
     }
     long maxSeq = 0;
     for (Pending p : batch) {
-      p.place = Pending.Place.DONE;
-      sub.pending.remove(p.key);
-      maxSeq = Math.max(maxSeq, p.newest.seq());
+      place(p, Place.DONE);
+      maxSeq = Math.max(maxSeq, p.newest().seq());
     }
-    hub.tally().pending(-batch.size());
-    long seq = resumePoint(sub, maxSeq);
+    long seq = sub.advance(maxSeq);
     byte[] frame = batch.size() == 1 ? updateFrame(sub, batch.get(0), seq) : updatesFrame(sub, batch, seq);
-    long now = System.nanoTime();
+    long now = loop.nanoTime();
     long committed = Long.MAX_VALUE;
     long received = Long.MAX_VALUE;
     for (Pending p : batch) {
-      Delivery d = p.newest;
+      Delivery d = p.newest();
       committed = Math.min(committed, d.committedNanos);
       if (d.change().receivedNanos() != 0) {
         received = Math.min(received, d.change().receivedNanos());
       }
       sub.sent(p.key, now);
     }
-    send(frame, seq, batch.size(), committed, received == Long.MAX_VALUE ? 0 : received);
+    channel.write(frame, seq);
+    hub.tally().sent(connection.meters(), frame.length);
+    hub.tally().updates(batch.size());
+    hub.metrics().written(committed, received == Long.MAX_VALUE ? 0 : received);
   }
 
   /** One {@code update}: the subscription's head and the shared tail, unless seq or fields differ. */
   private byte[] updateFrame(Subscription sub, Pending p, long seq) {
-    Delivery d = p.newest;
+    Delivery d = p.newest();
     if (seq == d.seq() && p.asChanged()) {
-      return FeedProtocol.concat(sub.updateHead, d.tail());
+      return FeedProtocol.concat(sub.updateHead(), d.tail());
     }
-    return FeedProtocol.update(sub.id, hub.epoch(), seq, d.change().offer(), p.changed)
+    return FeedProtocol.update(sub.id(), hub.epoch(), seq, d.change().offer(), p.changed())
         .getBytes(StandardCharsets.UTF_8);
   }
 
   /** One {@code updates} frame from the shared entries of the changes, re-encoding only merged ones. */
   private byte[] updatesFrame(Subscription sub, List<Pending> batch, long seq) {
     byte[][] parts = new byte[batch.size() * 2 + 1][];
-    parts[0] = FeedProtocol.updatesHead(sub.updatesHead, hub.epochJson(), seq);
+    parts[0] = FeedProtocol.updatesHead(sub.updatesHead(), hub.epochJson(), seq);
     for (int i = 0; i < batch.size(); i++) {
       Pending p = batch.get(i);
-      parts[1 + 2 * i] = p.asChanged() ? p.newest.item()
-          : FeedProtocol.updateItem(p.newest.change().offer(), p.changed).getBytes(StandardCharsets.UTF_8);
+      parts[1 + 2 * i] = p.asChanged() ? p.newest().item()
+          : FeedProtocol.updateItem(p.newest().change().offer(), p.changed()).getBytes(StandardCharsets.UTF_8);
       parts[2 + 2 * i] = i + 1 < batch.size() ? FeedProtocol.COMMA : FeedProtocol.UPDATES_END;
     }
     return FeedProtocol.concat(parts);
   }
 
-  /**
-   * The subscription's resume point once changes up to {@code sentSeq} are written: below the
-   * oldest change still waiting, if any, and never lower than before.
-   */
-  private static long resumePoint(Subscription sub, long sentSeq) {
-    sub.maxSentSeq = Math.max(sub.maxSentSeq, sentSeq);
-    long seq = sub.maxSentSeq;
-    if (!sub.pending.isEmpty()) {
-      seq = Math.min(seq, sub.pending.values().iterator().next().firstSeq - 1);
-    }
-    seq = Math.max(seq, sub.watermark);
-    sub.watermark = seq;
-    return seq;
-  }
-
-  private void send(byte[] frame, long seq, int updates, long committedNanos, long receivedNanos) {
-    channel.write(frame, seq);
-    hub.tally().sent(connection.meters, frame.length);
-    hub.tally().updates(updates);
-    hub.metrics().written(committedNanos, receivedNanos);
-    // Whether the socket took it all shows at the next turn of the flush loop.
-  }
-
-  /** The client stopped taking data: from now on, urgent entries go first. */
+  /** The client stopped taking data: from now on urgent entries go first, and its frames wait unread. */
   private void stalled() {
-    if (stalledSince != 0) {
-      return;
-    }
-    stalledSince = System.nanoTime();
+    stalledSince = Math.max(1, loop.nanoTime());
     if (normal != null) {
       for (Pending p : normal.toArray(new Pending[0])) {
-        if (p.urgent && p.place == Pending.Place.NORMAL) {
-          enqueue(p, Pending.Place.URGENT);
+        if (p.urgent() && p.place == Place.NORMAL) {
+          place(p, Place.URGENT);
         }
       }
     }
-  }
-
-  /** Entries still waiting, for tests and metrics. */
-  int waiting(Subscription sub) {
-    return sub.pending.size();
+    channel.pauseReading();
   }
 }

@@ -1,6 +1,5 @@
 package io.pricewire.feed;
 
-import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -18,17 +17,30 @@ final class SseChannel implements FeedChannel {
   private final HttpServerRequest request;
   private final HttpServerResponse response;
   private final Supplier<String> epoch;
+  private final long retryMs;
   private boolean ended;
 
-  /** @param epoch the epoch of the log the hub serves, for event ids */
-  SseChannel(HttpServerRequest request, Supplier<String> epoch) {
+  /**
+   * @param epoch the epoch of the log the hub serves, for event ids
+   * @param retryMs the reconnection delay told to the browser
+   */
+  SseChannel(HttpServerRequest request, Supplier<String> epoch, long retryMs) {
     this.request = request;
     this.response = request.response();
     this.epoch = epoch;
+    this.retryMs = retryMs;
+  }
+
+  @Override
+  public String transport() {
+    return "sse";
   }
 
   /** Sends the headers and the reconnection delay. */
-  void start(long retryMs) {
+  @Override
+  public void start(Listener listener) {
+    response.drainHandler(v -> listener.onDrain());
+    response.closeHandler(v -> listener.onClosed());
     response.setChunked(true)
         .putHeader("Content-Type", "text/event-stream; charset=utf-8")
         .putHeader("Cache-Control", "no-cache")
@@ -37,22 +49,14 @@ final class SseChannel implements FeedChannel {
   }
 
   @Override
-  public String transport() {
-    return "sse";
-  }
-
-  @Override
-  public Future<Void> write(byte[] frame, long resumeSeq) {
-    if (ended) {
-      return Future.failedFuture("the event stream has ended");
-    }
+  public void write(byte[] frame, long resumeSeq) {
     Buffer event = Buffer.buffer(frame.length + 64);
     if (resumeSeq >= 0) {
       event.appendString("id: " + epoch.get() + ":" + resumeSeq + "\n");
     }
     // JSON from the encoder holds no raw newlines, so one data line carries the whole frame.
     event.appendBytes(DATA).appendBytes(frame).appendBytes(END);
-    return response.write(event);
+    response.write(event);
   }
 
   private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
@@ -64,20 +68,22 @@ final class SseChannel implements FeedChannel {
   }
 
   @Override
-  public void drainHandler(Runnable onDrain) {
-    response.drainHandler(v -> onDrain.run());
+  public boolean isClosed() {
+    return ended || response.closed();
+  }
+
+  /** The client sends nothing after its request, so there is nothing to stop reading. */
+  @Override
+  public void pauseReading() {
   }
 
   @Override
-  public void closeHandler(Runnable onClose) {
-    response.closeHandler(v -> onClose.run());
+  public void resumeReading() {
   }
 
   @Override
   public void ping() {
-    if (!ended) {
-      response.write(": keep-alive\n\n");
-    }
+    response.write(": keep-alive\n\n");
   }
 
   @Override
@@ -91,7 +97,7 @@ final class SseChannel implements FeedChannel {
       return;
     }
     ended = true;
-    if (!response.writeQueueFull()) {
+    if (!response.closed() && !response.writeQueueFull()) {
       response.end(": closing (" + code + " " + reason + ")\n\n");
     }
     // A stuck client would hold the end back; drop the connection instead of waiting for it.

@@ -5,7 +5,10 @@ import io.pricewire.offer.Interest;
 import io.pricewire.offer.Offer;
 import io.pricewire.offer.OfferKey;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,8 +16,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * One subscription of one connection: what it covers, what is on its way to the client, and the
- * resume point it has given the client.
+ * One subscription of one connection: what it covers, the states on their way to the client,
+ * and the resume point it has given the client. It owns all three; the {@link Outbox} asks and
+ * tells it through the methods below.
  *
  * <p>Interest grows in parts. A part (the first one at subscribe, later ones from {@code add}) is
  * in the index as soon as it is requested; while its snapshot is read, changes that match only
@@ -26,15 +30,19 @@ final class Subscription {
 
   /** A part of the interest whose snapshot is being read. */
   static final class Part {
-    Interest interest;
+    private Interest interest;
     final boolean initial;
     final ClientOp.Since since;
-    final Map<OfferKey, Delivery> kept = new LinkedHashMap<>();
+    private final Map<OfferKey, Delivery> kept = new LinkedHashMap<>();
 
     Part(Interest interest, boolean initial, ClientOp.Since since) {
       this.interest = interest;
       this.initial = initial;
       this.since = since;
+    }
+
+    Interest interest() {
+      return interest;
     }
   }
 
@@ -45,27 +53,39 @@ final class Subscription {
   private record Floor(Interest part, Interest before, long seq) {
   }
 
-  final FeedConnection connection;
-  final String id;
+  /** How a change stands to the live interest. */
+  enum Move {
+    /** The offer is in the interest before and after the change. */
+    INSIDE,
+    /** The change brings the offer into the interest (it moved into a followed category). */
+    ENTERING,
+    /** The change takes the offer out (it left a followed category): the client drops it. */
+    LEAVING
+  }
+
+  private final FeedConnection connection;
+  private final String id;
   /** The start of this subscription's update frames, as UTF-8. */
-  final byte[] updateHead;
+  private final byte[] updateHead;
   /** The start of this subscription's updates frames, up to the epoch, as UTF-8. */
-  final byte[] updatesHead;
-  final long minIntervalNanos;
-  Interest interest = new Interest(Set.of(), Set.of(), Set.of());
-  final List<Part> loading = new ArrayList<>(1);
+  private final byte[] updatesHead;
+  private final long minIntervalNanos;
+  private Interest interest = new Interest(Set.of(), Set.of(), Set.of());
+  private final List<Part> loading = new ArrayList<>(1);
   private List<Floor> floors;
-  boolean closed;
+  private boolean closed;
   /** Snapshot jobs of this subscription still being written; its updates wait for them. */
-  int snapshotsInFlight;
+  private int snapshotsInFlight;
   /** The resume point given to the client: every change up to it has reached the client. */
-  long watermark = -1;
+  private long resumePoint = -1;
   /** The highest change seq written to the client (an urgent one may be ahead of waiting ones). */
-  long maxSentSeq = -1;
+  private long maxSentSeq = -1;
   /** Marks the change being matched, so a subscription matched through two keys gets it once. */
-  long matchStamp = -1;
+  private long matchStamp = -1;
   /** Undelivered states, in order of their oldest change: the first entry holds the lowest seq. */
-  final LinkedHashMap<OfferKey, Pending> pending = new LinkedHashMap<>();
+  private final LinkedHashMap<OfferKey, Pending> waiting = new LinkedHashMap<>();
+  private final Collection<Pending> waitingView = Collections.unmodifiableCollection(waiting.values());
+  /** For max_rate: when each offer's last update went out, in loop nanos. */
   private Map<OfferKey, Long> lastSentNanos;
 
   Subscription(FeedConnection connection, String id, double maxRate) {
@@ -76,6 +96,41 @@ final class Subscription {
     this.minIntervalNanos = maxRate > 0 ? (long) (1_000_000_000L / maxRate) : 0;
   }
 
+  String id() {
+    return id;
+  }
+
+  FeedConnection connection() {
+    return connection;
+  }
+
+  byte[] updateHead() {
+    return updateHead;
+  }
+
+  byte[] updatesHead() {
+    return updatesHead;
+  }
+
+  boolean isClosed() {
+    return closed;
+  }
+
+  void close() {
+    closed = true;
+  }
+
+  /** True the first time it is called for a change (a seq): the index may reach it several ways. */
+  boolean firstMatch(long stamp) {
+    if (matchStamp == stamp) {
+      return false;
+    }
+    matchStamp = stamp;
+    return true;
+  }
+
+  // ---- interest ----
+
   /** Everything the subscription has in the index: the live interest and the loading parts. */
   Interest indexed() {
     Interest all = interest;
@@ -85,30 +140,54 @@ final class Subscription {
     return all;
   }
 
+  /** Starts loading a part: its changes are kept until {@link #join}. */
+  void load(Part part) {
+    loading.add(part);
+  }
+
+  /** A part whose snapshot could not be read; returns what of it is no longer indexed by others. */
+  Interest abandon(Part part) {
+    loading.remove(part);
+    return part.interest.minus(indexed());
+  }
+
   static boolean matches(Interest interest, Change c) {
+    return interest.matches(c.offer())
+        || (c.previousCategory() != null && interest.categories().contains(c.previousCategory()));
+  }
+
+  /** Whether the offer's state before the change was in the interest (only its category can differ). */
+  private static boolean matchedBefore(Interest interest, Change c) {
     Offer o = c.offer();
-    return interest.matches(o) || (c.previousCategory() != null && interest.categories().contains(c.previousCategory()));
+    return interest.suppliers().contains(o.supplier()) || interest.skus().contains(o.key())
+        || interest.categories().contains(c.previousCategory());
+  }
+
+  /** How a change that matched the live interest stands to it. */
+  Move moveOf(Change c) {
+    if (c.previousCategory() == null) {
+      return Move.INSIDE;
+    }
+    boolean before = matchedBefore(interest, c);
+    boolean after = interest.matches(c.offer());
+    return before == after ? Move.INSIDE : after ? Move.ENTERING : Move.LEAVING;
   }
 
   /** Called by the hub for each change that the index matched, in seq order. */
   void offer(Delivery d) {
-    if (closed) {
+    if (closed || connection.isClosed()) {
       return;
     }
     Change c = d.change();
-    if (!connection.scope.allows(c.offer().supplier())) {
+    if (!connection.scope().allows(c.offer().supplier())) {
       return;
     }
     if (floors != null && belowFloor(d)) {
       return;
     }
     // With nothing loading, the index holds exactly the live interest, so its match stands.
-    if (loading.isEmpty()) {
-      connection.outbox.accept(this, d);
-      return;
-    }
-    if (matches(interest, c)) {
-      connection.outbox.accept(this, d);
+    if (loading.isEmpty() || matches(interest, c)) {
+      connection.outbox().accept(this, d, moveOf(c));
     }
     for (Part p : loading) {
       if (matches(p.interest, c)) {
@@ -139,13 +218,14 @@ final class Subscription {
    * hub's position with the kept changes, and moves the part into the live interest.
    *
    * @param hubSeq the last seq the hub has handed out
+   * @param resumed the snapshot holds only what changed after the client's seq
    */
   List<Offer> join(Part part, List<Offer> snapshotOffers, long snapshotSeq, long hubSeq, boolean resumed) {
     Interest before = interest;
     Map<OfferKey, Offer> state = new LinkedHashMap<>();
     // On resume, offers that left one of the part's categories since the client's seq: the
     // client holds them under the old category and learns from their new state that they left.
-    java.util.Set<OfferKey> left = new java.util.HashSet<>();
+    Set<OfferKey> left = new HashSet<>();
     for (Offer o : snapshotOffers) {
       state.put(o.key(), o);
       if (resumed && !part.interest.matches(o)) {
@@ -167,7 +247,7 @@ final class Subscription {
       // Offers the live interest already covers are up to date at the client; offers that left
       // the part after its snapshot are not the client's business, unless it held them before.
       if ((part.interest.matches(o) || left.contains(o.key())) && !before.matches(o)
-          && connection.scope.allows(o.supplier())) {
+          && connection.scope().allows(o.supplier())) {
         send.add(o);
       }
     }
@@ -182,19 +262,83 @@ final class Subscription {
     return send;
   }
 
-  /** Shrinks the interest; returns the pending entries of offers it no longer covers. */
+  /** Shrinks the interest; returns the waiting entries of offers it no longer covers. */
   List<Pending> shrink(Interest removed) {
     interest = interest.minus(removed);
     for (Part p : loading) {
       p.interest = p.interest.minus(removed);
     }
     List<Pending> dropped = new ArrayList<>();
-    for (Pending p : pending.values()) {
-      if (!matches(interest, p.newest.change())) {
+    for (Pending p : waiting.values()) {
+      if (!matches(interest, p.newest().change())) {
         dropped.add(p);
       }
     }
     return dropped;
+  }
+
+  // ---- waiting entries (changed by the outbox only) ----
+
+  Pending waiting(OfferKey key) {
+    return waiting.isEmpty() ? null : waiting.get(key);
+  }
+
+  /** The entries in order of their oldest change; read-only. */
+  Collection<Pending> waitingEntries() {
+    return waitingView;
+  }
+
+  int waitingCount() {
+    return waiting.size();
+  }
+
+  void addWaiting(Pending p) {
+    waiting.put(p.key, p);
+  }
+
+  void removeWaiting(Pending p) {
+    waiting.remove(p.key, p);
+  }
+
+  // ---- snapshots in flight ----
+
+  void snapshotStarted() {
+    snapshotsInFlight++;
+  }
+
+  /** Returns true when it was the last one: held entries may go. */
+  boolean snapshotEnded() {
+    return --snapshotsInFlight == 0;
+  }
+
+  boolean snapshotInFlight() {
+    return snapshotsInFlight > 0;
+  }
+
+  // ---- resume point ----
+
+  /** Every change in the interest up to this seq has reached the client; -1 before the snapshot. */
+  long resumePoint() {
+    return resumePoint;
+  }
+
+  /** Where the client starts: the watermark of its first snapshot. */
+  void startAt(long seq) {
+    resumePoint = Math.max(resumePoint, seq);
+  }
+
+  /**
+   * The resume point once changes up to {@code sentSeq} are written: below the oldest change
+   * still waiting, if any, and never lower than before.
+   */
+  long advance(long sentSeq) {
+    maxSentSeq = Math.max(maxSentSeq, sentSeq);
+    long seq = maxSentSeq;
+    if (!waiting.isEmpty()) {
+      seq = Math.min(seq, waiting.values().iterator().next().firstSeq - 1);
+    }
+    resumePoint = Math.max(seq, resumePoint);
+    return resumePoint;
   }
 
   // ---- rate limit (max_rate) ----
@@ -203,7 +347,7 @@ final class Subscription {
     return minIntervalNanos > 0;
   }
 
-  /** When a price-only update of this offer may go out next; 0 when it may go now. */
+  /** When an update of this offer may go out next (availability changes never wait); 0 for now. */
   long dueNanos(OfferKey key, long now) {
     if (lastSentNanos == null) {
       return 0;
@@ -222,6 +366,16 @@ final class Subscription {
         lastSentNanos = new HashMap<>();
       }
       lastSentNanos.put(key, now);
+    }
+  }
+
+  /** Forgets windows that have ended: an offer without one may go at once anyway. */
+  void forgetEndedWindows(long now) {
+    if (lastSentNanos != null) {
+      lastSentNanos.values().removeIf(last -> last + minIntervalNanos <= now);
+      if (lastSentNanos.isEmpty()) {
+        lastSentNanos = null;
+      }
     }
   }
 }

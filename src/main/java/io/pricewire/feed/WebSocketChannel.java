@@ -1,7 +1,7 @@
 package io.pricewire.feed;
 
 import io.netty.buffer.Unpooled;
-import io.vertx.core.Future;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketFrameType;
@@ -11,10 +11,12 @@ import io.vertx.core.http.impl.ws.WebSocketFrameImpl;
 final class WebSocketChannel implements FeedChannel {
 
   private static final Buffer PING = Buffer.buffer();
-  final ServerWebSocket ws;
+  private final ServerWebSocket ws;
+  private final int maxFrameBytes;
 
-  WebSocketChannel(ServerWebSocket ws) {
+  WebSocketChannel(ServerWebSocket ws, int maxFrameBytes) {
     this.ws = ws;
+    this.maxFrameBytes = maxFrameBytes;
   }
 
   @Override
@@ -22,14 +24,31 @@ final class WebSocketChannel implements FeedChannel {
     return "websocket";
   }
 
+  @Override
+  public void start(Listener listener) {
+    ws.textMessageHandler(listener::onText);
+    ws.binaryMessageHandler(b -> listener.onRefused(CloseCodes.UNSUPPORTED_DATA,
+        "binary frames are not supported; send JSON text"));
+    ws.pongHandler(b -> listener.onHeard());
+    ws.exceptionHandler(e -> {
+      // Frames over the size limit or otherwise broken arrive here; answer with their close code.
+      if (e instanceof CorruptedWebSocketFrameException corrupt) {
+        short code = (short) corrupt.closeStatus().code();
+        listener.onRefused(code, code == CloseCodes.MESSAGE_TOO_BIG
+            ? "frame larger than " + maxFrameBytes + " bytes" : "invalid frame: " + e.getMessage());
+      }
+    });
+    ws.drainHandler(v -> listener.onDrain());
+    ws.closeHandler(v -> listener.onClosed());
+  }
+
   /**
    * Writes the UTF-8 bytes as they are, as one text frame: Vert.x's public API takes text frames
    * only as strings, which it would encode again for every client.
    */
   @Override
-  public Future<Void> write(byte[] frame, long resumeSeq) {
-    Future<Void> f = ws.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, Unpooled.wrappedBuffer(frame), true));
-    return f;
+  public void write(byte[] frame, long resumeSeq) {
+    ws.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, Unpooled.wrappedBuffer(frame), true));
   }
 
   @Override
@@ -38,13 +57,18 @@ final class WebSocketChannel implements FeedChannel {
   }
 
   @Override
-  public void drainHandler(Runnable onDrain) {
-    ws.drainHandler(v -> onDrain.run());
+  public boolean isClosed() {
+    return ws.isClosed();
   }
 
   @Override
-  public void closeHandler(Runnable onClose) {
-    ws.closeHandler(v -> onClose.run());
+  public void pauseReading() {
+    ws.pause();
+  }
+
+  @Override
+  public void resumeReading() {
+    ws.resume();
   }
 
   @Override

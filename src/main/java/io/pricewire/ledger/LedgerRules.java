@@ -56,7 +56,7 @@ public final class LedgerRules {
         written.put(key, created);
         upserts.put(key, created);
         outcomes.add(ItemOutcome.applied(created.version(), seq));
-        changes.add(new Change(seq, created, setFields(created), null, null, w.receivedNanos()));
+        changes.add(new Change(seq, created, created.setFields(), null, null, w.receivedNanos()));
         continue;
       }
       boolean same = merged.sameContent(before);
@@ -174,28 +174,5 @@ public final class LedgerRules {
       changed.add(Field.GTIN);
     }
     return changed;
-  }
-
-  static Set<Field> setFields(Offer o) {
-    Set<Field> set = EnumSet.of(Field.PRICE, Field.AVAILABILITY);
-    if (o.salePrice() != null) {
-      set.add(Field.SALE_PRICE);
-    }
-    if (o.quantity() != null) {
-      set.add(Field.QUANTITY);
-    }
-    if (!o.titles().isEmpty()) {
-      set.add(Field.TITLE);
-    }
-    if (o.category() != null) {
-      set.add(Field.CATEGORY);
-    }
-    if (o.brand() != null) {
-      set.add(Field.BRAND);
-    }
-    if (o.gtin() != null) {
-      set.add(Field.GTIN);
-    }
-    return set;
   }
 }

@@ -56,6 +56,30 @@ public record Offer(
         && Objects.equals(gtin, o.gtin);
   }
 
+  /** The fields this state has a value for: what {@code changed} lists for an offer new to its reader. */
+  public java.util.Set<Field> setFields() {
+    java.util.Set<Field> set = java.util.EnumSet.of(Field.PRICE, Field.AVAILABILITY);
+    if (salePrice != null) {
+      set.add(Field.SALE_PRICE);
+    }
+    if (quantity != null) {
+      set.add(Field.QUANTITY);
+    }
+    if (!titles.isEmpty()) {
+      set.add(Field.TITLE);
+    }
+    if (category != null) {
+      set.add(Field.CATEGORY);
+    }
+    if (brand != null) {
+      set.add(Field.BRAND);
+    }
+    if (gtin != null) {
+      set.add(Field.GTIN);
+    }
+    return set;
+  }
+
   public Offer withVersion(long newVersion) {
     return new Offer(key, newVersion, seq, price, salePrice, availability, quantity, titles, category, brand, gtin,
         committedAt);

@@ -1,8 +1,6 @@
 package io.pricewire.feed;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.pricewire.auth.Scope;
-import io.pricewire.config.Settings;
 import io.pricewire.ledger.Change;
 import io.pricewire.offer.Availability;
 import io.pricewire.offer.Field;
@@ -10,9 +8,6 @@ import io.pricewire.offer.Interest;
 import io.pricewire.offer.Money;
 import io.pricewire.offer.Offer;
 import io.pricewire.offer.OfferKey;
-import io.pricewire.store.MemoryStore;
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -30,7 +25,6 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
@@ -47,8 +41,7 @@ public class FeedBenchmarks {
   @Param({"10000"})
   int subscribers;
 
-  private Vertx vertx;
-  private FeedHub hub;
+  private FeedHarness harness;
   private Change change;
   private Delivery delivery;
   private Subscription subscription;
@@ -57,45 +50,6 @@ public class FeedBenchmarks {
   private Subscription stalled;
   private Delivery[] ticks;
   private int tick;
-
-  /** A channel whose client never reads: every change has to wait and conflate. */
-  private static final class StalledChannel implements FeedChannel {
-    @Override
-    public String transport() {
-      return "websocket";
-    }
-
-    @Override
-    public Future<Void> write(byte[] frame, long resumeSeq) {
-      return Future.succeededFuture();
-    }
-
-    @Override
-    public boolean writeQueueFull() {
-      return true;
-    }
-
-    @Override
-    public void drainHandler(Runnable onDrain) {
-    }
-
-    @Override
-    public void closeHandler(Runnable onClose) {
-    }
-
-    @Override
-    public void ping() {
-    }
-
-    @Override
-    public boolean answersPings() {
-      return true;
-    }
-
-    @Override
-    public void close(short code, String reason) {
-    }
-  }
 
   static Change change(long seq, String supplier, String sku, long priceMicros, Set<Field> changed) {
     TreeMap<String, String> titles = new TreeMap<>(Map.of("en", "Live Atlantic lobster, 1 lb", "zh-CN", "加拿大鲜活龙虾 1磅"));
@@ -107,13 +61,10 @@ public class FeedBenchmarks {
 
   @Setup(Level.Trial)
   public void setUp() {
-    vertx = Vertx.vertx();
-    Settings.Feed settings = new Settings.Feed(15000, 45000, 1 << 20, 64, 10000, 500, 20000, false, 6, 2000, 0);
-    hub = new FeedHub(vertx, new MemoryStore(), settings, new FeedMetrics(new SimpleMeterRegistry()));
-    hub.start().await();
+    harness = new FeedHarness();
     change = change(42, "atlantic-seafood", "lobster-live-1lb", 42_000_000, EnumSet.of(Field.PRICE));
     delivery = new Delivery(change, EPOCH, 0);
-    FeedConnection connection = new FeedConnection(hub, new StalledChannel(), Scope.EVERYTHING, () -> { });
+    FeedConnection connection = harness.hub.accept(new FakeChannel(), Scope.EVERYTHING, () -> { });
     subscription = new Subscription(connection, "listing", 0);
 
     index = new InterestIndex();
@@ -128,28 +79,23 @@ public class FeedBenchmarks {
       offersOfOtherSuppliers.add(change(1000 + i, "other-" + i, "y", 1_000_000, EnumSet.of(Field.PRICE)));
     }
 
-    stalled = new Subscription(new FeedConnection(hub, new StalledChannel(), Scope.EVERYTHING, () -> { }), "slow", 0);
-    stalled.interest = new Interest(Set.of(), Set.of("atlantic-seafood"), Set.of());
+    // A client that never reads, following the supplier: every change has to wait and conflate.
+    FakeChannel never = new FakeChannel().stall();
+    FeedConnection slow = harness.hub.accept(never, Scope.EVERYTHING, () -> { });
+    never.send(FeedHarness.subscribe("slow").put("suppliers", new io.vertx.core.json.JsonArray()
+        .add("atlantic-seafood")));
+    harness.loop.runTasks();
+    stalled = slow.subscription("slow");
     ticks = new Delivery[1000];
     for (int i = 0; i < ticks.length; i++) {
       ticks[i] = new Delivery(change(10_000 + i, "atlantic-seafood", "sku-" + (i % 200), 1_000_000 + i,
           EnumSet.of(Field.PRICE)), EPOCH, 0);
     }
-    // The first change of each offer waits in a queue and posts a flush to the hub's event loop;
-    // queue them there, so that the measured calls are the merges alone.
-    java.util.concurrent.CompletableFuture<Void> filled = new java.util.concurrent.CompletableFuture<>();
-    hub.context().runOnContext(v -> {
-      for (int i = 0; i < 200; i++) {
-        stalled.offer(ticks[i]);
-      }
-      filled.complete(null);
-    });
-    filled.join();
-  }
-
-  @TearDown(Level.Trial)
-  public void tearDown() {
-    vertx.close().await();
+    // The first change of each offer waits in a queue; the measured calls are the merges alone.
+    for (int i = 0; i < 200; i++) {
+      stalled.offer(ticks[i]);
+    }
+    harness.loop.runTasks();
   }
 
   /** Once per change and node: the shared part of every subscriber's update frame. */
@@ -161,13 +107,13 @@ public class FeedBenchmarks {
   /** Once per subscriber: the frame (UTF-8) from the subscription's head and the shared tail. */
   @Benchmark
   public byte[] frameForOneSubscriber() {
-    return FeedProtocol.concat(subscription.updateHead, delivery.tail());
+    return FeedProtocol.concat(subscription.updateHead(), delivery.tail());
   }
 
   /** The same frame the way a String API would make it: per subscriber concatenation and UTF-8 encoding. */
   @Benchmark
   public byte[] frameThroughString() {
-    return (new String(subscription.updateHead, StandardCharsets.UTF_8) + new String(delivery.tail(),
+    return (new String(subscription.updateHead(), StandardCharsets.UTF_8) + new String(delivery.tail(),
         StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
   }
 
@@ -187,6 +133,6 @@ public class FeedBenchmarks {
   @Benchmark
   public int conflateForStalledClient() {
     stalled.offer(ticks[200 + (tick++) % (ticks.length - 200)]);
-    return stalled.pending.size();
+    return stalled.waitingCount();
   }
 }

@@ -86,9 +86,10 @@ class PostgresStoreTest extends StoreContract {
       // And the other way round: the other node kept version 5, this one wrote 6.
       assertThat(other.commit(List.of(write(s, x.formatted("8.00", "")))).await().outcomes().get(0).version())
           .isEqualTo(7);
-      // A raise of the version alone (same content) also counts as a write.
-      assertThat(commit(write(s, x.formatted("8.00", ", \"version\": 20"))).outcomes().get(0).status())
-          .isEqualTo(io.pricewire.ledger.ItemStatus.UNCHANGED);
+      // A raise of the version alone (same content) is a write too: a change with nothing in changed.
+      Committed raised = commit(write(s, x.formatted("8.00", ", \"version\": 20")));
+      assertThat(raised.outcomes().get(0).status()).isEqualTo(io.pricewire.ledger.ItemStatus.APPLIED);
+      assertThat(raised.changes()).singleElement().satisfies(c -> assertThat(c.changed()).isEmpty());
       assertThat(other.commit(List.of(write(s, x.formatted("9.00", ", \"version\": 15")))).await().outcomes()
           .get(0).status()).as("below the raised version").isEqualTo(io.pricewire.ledger.ItemStatus.STALE);
       assertThat(store.find(new OfferKey(s, "x")).await().version()).isEqualTo(20);

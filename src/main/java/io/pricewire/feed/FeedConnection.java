@@ -305,11 +305,11 @@ final class FeedConnection implements FeedChannel.Listener {
       return;
     }
     if (outbox.stalledFor(now, slowTimeoutNanos)) {
-      hub.metrics().slowCloses.increment();
       hub.log().debug("Closing a {} client that took no data for {} ms", channel.transport(),
           hub.settings().slowTimeoutMs());
       close(CloseCodes.SLOW_CONSUMER, "too slow: no data taken for " + hub.settings().slowTimeoutMs()
           + " ms; reconnect and resume");
+      hub.metrics().slowCloses.increment();
     } else if (expiresNanos != 0 && now - expiresNanos > 0) {
       close(CloseCodes.TOKEN_EXPIRED, "the storefront token expired; reconnect with a fresh one and resume");
     } else if (channel.answersPings() && now - lastHeardNanos > heartbeatTimeoutNanos) {

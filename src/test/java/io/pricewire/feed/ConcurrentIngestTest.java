@@ -97,7 +97,12 @@ class ConcurrentIngestTest {
         assertThat(u.getLong("seq")).as("seq after %d", expected - 1).isEqualTo(expected);
         expected++;
       }
-      assertThat(watcher.poll(300)).isNull();
+      try (Http http = new Http(clients, g.port())) {
+        http.offers("writer0", new JsonArray().add(new JsonObject().put("sku", "marker").put("price", "1.00 CAD")
+            .put("availability", "in_stock")));
+      }
+      assertThat(FeedClient.updatedSkus(watcher.framesUntil(FeedClient.updateOf("marker"))))
+          .as("no change came twice").containsExactly("marker");
       Supplier<String> summary = () -> "total " + updates.size();
       assertThat(updates).as(summary).hasSize(total);
     } finally {

@@ -100,17 +100,13 @@ class FlowControlTest {
     return (long) Metrics.value(clients, gateway.opsPort(), "pricewire_feed_pending_offers");
   }
 
-  /**
-   * States still waiting once the event loop had time to flush: changes wait briefly for every
-   * client until their flush runs, and only a slow client's stay.
-   */
-  long settledPending() {
-    try {
-      Thread.sleep(100);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+  /** Waits until at least {@code n} states wait (the gauge counts after each flush), failing after 30 s. */
+  void awaitPending(long n) {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+    while (pending() < n) {
+      assertThat(System.nanoTime()).as("%d states waiting", n).isLessThan(deadline);
+      Thread.onSpinWait();
     }
-    return pending();
   }
 
   void seed(String s, int n) {
@@ -201,18 +197,33 @@ class FlowControlTest {
     slow.snapshot();
     slow.ws.pause();
     int round = 1;
-    while (settledPending() < n / 2 && round < 200) {
+    while (pending() < n / 2 && round < 200) {
       priceRound(s, n, round++);
     }
-    assertThat(settledPending()).as("price ticks are waiting").isGreaterThanOrEqualTo(n / 2);
+    awaitPending(n / 2);
+    int lastRound = round - 1;
     JsonObject soldOut = http.offers(s, new JsonArray().add(new JsonObject().put("sku", "k").put("quantity", 0)
         .put("availability", "out_of_stock"))).getJsonArray("items").getJsonObject(0);
     long soldOutSeq = soldOut.getLong("seq");
     slow.ws.resume();
+    // Read until the client holds the final state of every offer.
+    Map<String, String> expected = new HashMap<>();
+    for (int i = 0; i < n; i++) {
+      expected.put("o" + i, lastRound + "." + String.format("%02d", i % 100));
+    }
+    Map<String, String> prices = new HashMap<>();
+    boolean soldSeen = false;
     List<JsonObject> frames = new ArrayList<>();
-    JsonObject f;
-    while ((f = slow.poll(1000)) != null) {
+    while (!soldSeen || !prices.equals(expected)) {
+      JsonObject f = slow.next();
       frames.add(f);
+      for (JsonObject o : offersIn(f)) {
+        if (o.getString("sku").equals("k")) {
+          soldSeen = o.getString("availability").equals("out_of_stock");
+        } else {
+          prices.put(o.getString("sku"), o.getJsonObject("price").getString("amount"));
+        }
+      }
     }
     int soldAt = -1;
     for (int i = 0; i < frames.size(); i++) {
@@ -230,11 +241,13 @@ class FlowControlTest {
   }
 
   @Test
-  @DisplayName("max_rate merges price-only changes per offer and never holds back an availability change")
+  @DisplayName("max_rate merges changes per offer and never holds back an availability change")
   void maxRate() {
     String s = supplier();
-    ingest(s, new JsonObject().put("sku", "p").put("price", "1.00 CAD").put("availability", "in_stock"));
-    FeedClient c = connect().send(subscribe("r").put("suppliers", new JsonArray().add(s)).put("max_rate", 0.5));
+    ingest(s, new JsonObject().put("sku", "p").put("price", "1.00 CAD").put("availability", "in_stock"),
+        new JsonObject().put("sku", "q").put("price", "1.00 CAD").put("availability", "in_stock"));
+    // One update per offer every 1000 s: no window ends while the test runs, whatever the machine's speed.
+    FeedClient c = connect().send(subscribe("r").put("suppliers", new JsonArray().add(s)).put("max_rate", 0.001));
     c.snapshot();
     ingest(s, new JsonObject().put("sku", "p").put("price", "2.00 CAD"));
     assertThat(c.next().getJsonObject("offer").getJsonObject("price").getString("amount"))
@@ -242,18 +255,33 @@ class FlowControlTest {
     for (int i = 3; i <= 20; i++) {
       ingest(s, new JsonObject().put("sku", "p").put("price", i + ".00 CAD"));
     }
-    assertThat(c.poll(300)).as("price ticks wait for the end of the 2 s window").isNull();
+    ingest(s, new JsonObject().put("sku", "p").put("quantity", 5));
+    // Another offer's first change goes at once, after anything of p that would not have waited.
+    ingest(s, new JsonObject().put("sku", "q").put("price", "1.50 CAD"));
+    assertThat(FeedClient.updatedSkus(c.framesUntil(FeedClient.updateOf("q")))).as("p's changes wait for its window")
+        .containsExactly("q");
     ingest(s, new JsonObject().put("sku", "p").put("availability", "out_of_stock"));
-    JsonObject urgent = c.next(1500);
+    JsonObject urgent = c.next();
     assertThat(urgent.getJsonObject("offer").getString("availability")).isEqualTo("out_of_stock");
     assertThat(urgent.getJsonObject("offer").getJsonObject("price").getString("amount")).isEqualTo("20.00");
-    assertThat(urgent.getJsonArray("changed")).contains("availability", "price");
-    ingest(s, new JsonObject().put("sku", "p").put("price", "21.00 CAD"));
-    ingest(s, new JsonObject().put("sku", "p").put("price", "22.00 CAD"));
-    JsonObject trailing = c.next(4000);
-    assertThat(trailing.getJsonObject("offer").getJsonObject("price").getString("amount"))
-        .as("the window ends with the newest state").isEqualTo("22.00");
-    assertThat(c.poll(500)).isNull();
+    assertThat(urgent.getJsonObject("offer").getLong("quantity")).isEqualTo(5);
+    assertThat(urgent.getJsonArray("changed")).containsExactlyInAnyOrder("availability", "price", "quantity");
+  }
+
+  @Test
+  @DisplayName("a max_rate window ends with the newest state")
+  void maxRateWindowEnds() {
+    String s = supplier();
+    ingest(s, new JsonObject().put("sku", "p").put("price", "1.00 CAD").put("availability", "in_stock"));
+    FeedClient c = connect().send(subscribe("r").put("suppliers", new JsonArray().add(s)).put("max_rate", 4));
+    c.snapshot();
+    for (int i = 2; i <= 30; i++) {
+      ingest(s, new JsonObject().put("sku", "p").put("price", i + ".00 CAD"));
+    }
+    String price = null;
+    while (!"30.00".equals(price)) {
+      price = c.next().getJsonObject("offer").getJsonObject("price").getString("amount");
+    }
   }
 
   @Test
@@ -289,7 +317,9 @@ class FlowControlTest {
     ingest(t, new JsonObject().put("sku", "x").put("price", "3.50 CAD"));
     assertThat(c.next().getJsonObject("offer").getString("sku")).as("a no longer arrives; x still does")
         .isEqualTo("x");
-    assertThat(c.poll(300)).isNull();
+    ingest(s, new JsonObject().put("sku", "a").put("price", "1.60 CAD"));
+    ingest(t, new JsonObject().put("sku", "x").put("price", "3.60 CAD"));
+    assertThat(FeedClient.updatedSkus(c.framesUntil(FeedClient.updateOf("x")))).containsExactly("x");
   }
 
   @Test
@@ -340,8 +370,12 @@ class FlowControlTest {
     writer.join();
     Map<String, String> prices = new HashMap<>();
     Map<String, Long> versions = new HashMap<>();
-    JsonObject f;
-    while ((f = c.poll(700)) != null) {
+    Map<String, String> expected = new HashMap<>();
+    for (int i = 0; i < 10; i++) {
+      expected.put("r" + i, "40.00");
+    }
+    while (!prices.equals(expected)) {
+      JsonObject f = c.next();
       List<JsonObject> offers = "snapshot".equals(f.getString("type"))
           ? f.getJsonArray("offers").stream().map(o -> (JsonObject) o).toList() : offersIn(f);
       for (JsonObject o : offers) {
@@ -350,9 +384,6 @@ class FlowControlTest {
             .isGreaterThanOrEqualTo(before == null ? 0 : before);
         prices.put(o.getString("sku"), o.getJsonObject("price").getString("amount"));
       }
-    }
-    for (int i = 0; i < 10; i++) {
-      assertThat(prices).containsEntry("r" + i, "40.00");
     }
   }
 }

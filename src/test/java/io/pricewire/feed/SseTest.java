@@ -56,9 +56,16 @@ class SseTest {
       SseClient.Event update = sse.next();
       assertThat(update.data().getString("type")).isEqualTo("update");
       assertThat(update.id()).isEqualTo(update.data().getString("epoch") + ":" + update.data().getLong("seq"));
-      lastId = update.id();
-      assertThat(sse.poll(500)).isNull();
-      assertThat(sse.comments()).as("keep-alive comments on an idle stream").isNotEmpty();
+      http.offers("sse-a", new JsonArray().add(new JsonObject().put("sku", "a").put("price", "1.20 CAD")));
+      SseClient.Event marker = sse.next();
+      assertThat(marker.data().getJsonObject("offer").getJsonObject("price").getString("amount"))
+          .as("nothing came between the two changes").isEqualTo("1.20");
+      lastId = marker.id();
+      long deadline = System.currentTimeMillis() + 10_000;
+      while (sse.comments().stream().noneMatch(c -> c.contains("keep-alive"))) {
+        assertThat(System.currentTimeMillis()).as("keep-alive comments on an idle stream").isLessThan(deadline);
+        Thread.onSpinWait();
+      }
     }
     http.offers("sse-a", new JsonArray().add(new JsonObject().put("sku", "b").put("price", "2.20 CAD")));
     http.offers("sse-a", new JsonArray().add(new JsonObject().put("sku", "b").put("availability", "out_of_stock")));

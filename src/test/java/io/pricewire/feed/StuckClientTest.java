@@ -40,7 +40,9 @@ class StuckClientTest {
         JsonObject snap = stuck.snapshot().get(0);
         stuck.ws.pause();
         int round = 2;
-        while (Metrics.value(clients, gateway.opsPort(), "pricewire_feed_slow_closes_total") < 1 && round < 400) {
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (Metrics.value(clients, gateway.opsPort(), "pricewire_feed_slow_closes_total") < 1
+            && System.currentTimeMillis() < deadline) {
           JsonArray batch = new JsonArray();
           for (int i = 0; i < n; i++) {
             batch.add(new JsonObject().put("sku", "o" + i).put("price", round + ".00 CAD"));
@@ -57,8 +59,7 @@ class StuckClientTest {
         String epoch = snap.getString("epoch");
         long resumeFrom = snap.getLong("seq");
         Map<String, String> prices = new HashMap<>();
-        JsonObject f;
-        while ((f = stuck.poll(1000)) != null) {
+        for (JsonObject f : stuck.framesUntilClosed(30_000)) {
           for (JsonObject o : FlowControlTest.offersIn(f)) {
             prices.put(o.getString("sku"), o.getJsonObject("price").getString("amount"));
           }

@@ -63,7 +63,12 @@ class GracefulShutdownTest {
         for (int i = 0; i < 50; i++) {
           request.write(line(i)).await();
         }
-        Thread.sleep(300);
+        // SIGTERM only once the gateway is processing the request.
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (io.pricewire.support.Metrics.valueOrZero(clients, opsPort,
+            "vertx_http_server_active_requests{method=\"POST\"}") < 1) {
+          assertThat(System.currentTimeMillis()).as("the ingest request is in flight").isLessThan(deadline);
+        }
         long signalled = System.nanoTime();
         gateway.destroy();
         assertThat(feed.awaitClose(5000)).as("feeds are told to go elsewhere").isEqualTo(CloseCodes.GOING_AWAY);

@@ -21,11 +21,18 @@ public final class FeedClient implements AutoCloseable {
   private volatile Short closeCode;
   private volatile String closeReason;
   private volatile Throwable failure;
+  private final java.util.concurrent.atomic.AtomicInteger pings = new java.util.concurrent.atomic.AtomicInteger();
 
   private FeedClient(WebSocketClient client, WebSocket ws) {
     this.client = client;
     this.ws = ws;
     ws.textMessageHandler(text -> frames.add(new JsonObject(text)));
+    // Vert.x answers pings by itself; this only counts them.
+    ws.frameHandler(f -> {
+      if (f.type() == io.vertx.core.http.WebSocketFrameType.PING) {
+        pings.incrementAndGet();
+      }
+    });
     ws.exceptionHandler(e -> failure = e);
     ws.closeHandler(v -> {
       closeCode = ws.closeStatusCode();
@@ -140,6 +147,74 @@ public final class FeedClient implements AutoCloseable {
         .put("changed", update.getJsonArray("changed")).put("frame_seq", frameSeq);
   }
 
+  /**
+   * Reads frames until one matches {@code marker} and returns them all, the marker last. For
+   * "nothing else arrives" checks without waiting on the clock: the test commits a marker change
+   * after what it checks; the gateway writes each connection's changes in seq order (only
+   * availability changes overtake, and only for a client that is behind), so anything that
+   * should not have arrived and was committed before the marker is among the frames returned.
+   */
+  public List<JsonObject> framesUntil(java.util.function.Predicate<JsonObject> marker) {
+    List<JsonObject> frames = new ArrayList<>();
+    while (true) {
+      JsonObject f = next();
+      frames.add(f);
+      if (marker.test(f)) {
+        return frames;
+      }
+    }
+  }
+
+  /** The offers an update or updates frame carries (none for other frames). */
+  public static List<JsonObject> offersIn(JsonObject frame) {
+    List<JsonObject> out = new ArrayList<>();
+    if ("update".equals(frame.getString("type"))) {
+      out.add(frame.getJsonObject("offer"));
+    } else if ("updates".equals(frame.getString("type"))) {
+      for (Object u : frame.getJsonArray("updates")) {
+        out.add(((JsonObject) u).getJsonObject("offer"));
+      }
+    }
+    return out;
+  }
+
+  /** Matches an update frame carrying the offer with this sku. */
+  public static java.util.function.Predicate<JsonObject> updateOf(String sku) {
+    return f -> offersIn(f).stream().anyMatch(o -> sku.equals(o.getString("sku")));
+  }
+
+  /** The skus of the offers that the frames carry in updates, in order. */
+  public static List<String> updatedSkus(List<JsonObject> frames) {
+    List<String> skus = new ArrayList<>();
+    for (JsonObject f : frames) {
+      offersIn(f).forEach(o -> skus.add(o.getString("sku")));
+    }
+    return skus;
+  }
+
+  /** Reads the frames that reached the client before the server closed the connection. */
+  public List<JsonObject> framesUntilClosed(long timeoutMs) {
+    List<JsonObject> frames = new ArrayList<>();
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+    while (System.nanoTime() < deadline) {
+      JsonObject f = poll(50);
+      if (f != null) {
+        frames.add(f);
+      } else if (closeCode != null) {
+        // Frames are handed over before the close event, so none can follow it.
+        frames.addAll(drained());
+        return frames;
+      }
+    }
+    throw new AssertionError("the connection was not closed within " + timeoutMs + " ms");
+  }
+
+  private List<JsonObject> drained() {
+    List<JsonObject> rest = new ArrayList<>();
+    this.frames.drainTo(rest);
+    return rest;
+  }
+
   /** Waits for the server to close the connection; returns the close code. */
   public short awaitClose(long timeoutMs) {
     long deadline = System.currentTimeMillis() + timeoutMs;
@@ -155,6 +230,11 @@ public final class FeedClient implements AutoCloseable {
       throw new AssertionError("the connection was not closed within " + timeoutMs + " ms");
     }
     return closeCode;
+  }
+
+  /** WebSocket pings received from the server (each answered by Vert.x). */
+  public int pings() {
+    return pings.get();
   }
 
   public String closeReason() {

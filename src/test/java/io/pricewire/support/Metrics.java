@@ -21,4 +21,13 @@ public final class Metrics {
       return Double.parseDouble(m.group(1));
     }
   }
+
+  /** The value of a series, or 0 while the gateway has not reported it yet. */
+  public static double valueOrZero(Vertx vertx, int opsPort, String series) {
+    try (Http ops = new Http(vertx, opsPort)) {
+      String text = ops.get("/metrics").bodyAsString();
+      Matcher m = Pattern.compile("^" + Pattern.quote(series) + " (\\S+)$", Pattern.MULTILINE).matcher(text);
+      return m.find() ? Double.parseDouble(m.group(1)) : 0;
+    }
+  }
 }

@@ -10,11 +10,12 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -22,16 +23,19 @@ import java.util.concurrent.TimeUnit;
  * stored; a fast hash is right here because the keys are random and long, not passwords. Checks
  * are cached for a few seconds per node, so ingest does not ask the store on every request; a
  * revocation made on this node takes effect at once, on other nodes within {@link #CACHE_SECONDS}.
+ * The cache holds at most {@link #CACHE_LIMIT} checks, least recently used out first, so that a
+ * client presenting endless made-up keys costs store reads, never memory.
  */
 public final class ApiKeys {
 
   public static final String PREFIX = "pwk_";
   public static final int CACHE_SECONDS = 5;
-  private static final int CACHE_LIMIT = 100_000;
+  public static final int CACHE_LIMIT = 10_000;
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final KeyStore store;
-  private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+  /** Key hash to check, in access order; every event loop uses it, hence the lock. */
+  private final Map<String, Cached> cache;
 
   /** @param supplier null when the key is unknown or revoked */
   private record Cached(String supplier, long expiresNanos) {
@@ -42,7 +46,23 @@ public final class ApiKeys {
   }
 
   public ApiKeys(KeyStore store) {
+    this(store, CACHE_LIMIT);
+  }
+
+  /** @param cacheLimit most key checks kept */
+  ApiKeys(KeyStore store, int cacheLimit) {
     this.store = store;
+    this.cache = Collections.synchronizedMap(new LinkedHashMap<>(256, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, Cached> eldest) {
+        return size() > cacheLimit;
+      }
+    });
+  }
+
+  /** Key checks held now, for tests of the bound. */
+  int cachedChecks() {
+    return cache.size();
   }
 
   public Future<Created> create(String supplier, String label) {
@@ -77,9 +97,6 @@ public final class ApiKeys {
     }
     return store.findByHash(hash).map(k -> {
       String supplier = k != null && k.active() ? k.supplier() : null;
-      if (cache.size() > CACHE_LIMIT) {
-        cache.clear();
-      }
       long ttl = TimeUnit.SECONDS.toNanos(supplier == null ? 1 : CACHE_SECONDS);
       cache.put(hash, new Cached(supplier, System.nanoTime() + ttl));
       return supplier;

@@ -88,7 +88,18 @@ public final class ClientView {
   /** Parts of an add whose snapshot has not ended yet. */
   private final List<Interest> adding = new ArrayList<>();
   /** Parts of a remove not yet acknowledged: their updates may still be on the way. */
-  private final List<Interest> removing = new ArrayList<>();
+  private final List<Removal> removing = new ArrayList<>();
+
+  /**
+   * A remove the gateway has not acknowledged yet: what it names, and the offers the client let
+   * go of for it (their updates may still be on the way, until the acknowledgement).
+   */
+  private record Removal(Interest part, Set<String> letGo) {
+    @Override
+    public String toString() {
+      return part.toString();
+    }
+  }
   private final Map<String, JsonObject> offers = new LinkedHashMap<>();
   /** The highest version seen per offer, also of offers no longer held (reset by a reset). */
   private final Map<String, Long> versions = new HashMap<>();
@@ -121,10 +132,17 @@ public final class ClientView {
 
   /** The client sent a remove for these entries: from now on it does not expect them. */
   public void removing(Interest part) {
-    removing.add(part.copy());
+    Removal removal = new Removal(part.copy(), new HashSet<>());
+    removing.add(removal);
     interest.removeAll(part);
     // What the client holds and the interest no longer covers, it lets go of.
-    offers.values().removeIf(o -> !interest.matches(o));
+    offers.values().removeIf(o -> {
+      boolean gone = !interest.matches(o);
+      if (gone) {
+        removal.letGo().add(key(o));
+      }
+      return gone;
+    });
   }
 
   /** A new connection will subscribe again: the next snapshot starts over or resumes. */
@@ -199,7 +217,10 @@ public final class ClientView {
       }
       case "removed" -> {
         seq(frame);
-        removing.clear();
+        // Acknowledgements come in the order of the removes.
+        if (!removing.isEmpty()) {
+          removing.remove(0);
+        }
       }
       default -> {
         // errors, pongs and acknowledgements change nothing held
@@ -298,13 +319,20 @@ public final class ClientView {
       }
     }
     Interest allowed = interest.copy();
-    removing.forEach(allowed::addAll);
+    removing.forEach(r -> allowed.addAll(r.part()));
     if (interest.matches(offer)) {
       offers.put(key, offer);
     } else if (held != null) {
       // It left the interest: the client lets go of it.
       offers.remove(key);
-    } else if (!allowed.matches(offer)) {
+    } else if (allowed.matches(offer)) {
+      // Sent before the gateway read a remove: the client lets it go, and its later updates too.
+      for (Removal r : removing) {
+        if (r.part().matches(offer)) {
+          r.letGo().add(key);
+        }
+      }
+    } else if (removing.stream().noneMatch(r -> r.letGo().contains(key))) {
       violated("update of " + key + " (category " + offer.getString("category")
           + "), which is outside the interest and not held", frame);
     }

@@ -24,7 +24,7 @@ public final class SseClient implements AutoCloseable {
   public final HttpClientResponse response;
   private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
   private final List<String> comments = new ArrayList<>();
-  private final StringBuilder pending = new StringBuilder();
+  private final Events parser = new Events();
   private volatile boolean ended;
 
   private SseClient(HttpClientAgent client, HttpClientResponse response) {
@@ -47,25 +47,52 @@ public final class SseClient implements AutoCloseable {
   }
 
   private synchronized void onData(Buffer data) {
-    pending.append(data.toString());
-    int end;
-    while ((end = pending.indexOf("\n\n")) >= 0) {
-      String block = pending.substring(0, end);
-      pending.delete(0, end + 2);
-      String id = null;
-      StringBuilder json = new StringBuilder();
-      for (String line : block.split("\n")) {
-        if (line.startsWith(":")) {
-          comments.add(line);
-        } else if (line.startsWith("id: ")) {
-          id = line.substring(4);
-        } else if (line.startsWith("data: ")) {
-          json.append(line.substring(6));
+    parser.feed(data, (id, json) -> events.add(new Event(id, json)), comments::add);
+  }
+
+  /**
+   * Splits an event stream into events as its bytes arrive. Blocks end at a blank line, and are
+   * decoded only once whole: a chunk may end inside a character.
+   */
+  public static final class Events {
+    private Buffer pending = Buffer.buffer();
+
+    /** Feeds bytes; calls {@code event} with each whole event's id (or null) and data, {@code comment} per comment. */
+    public void feed(Buffer data, java.util.function.BiConsumer<String, JsonObject> event,
+        java.util.function.Consumer<String> comment) {
+      pending.appendBuffer(data);
+      int start = 0;
+      int end;
+      while ((end = indexOfBlankLine(pending, start)) >= 0) {
+        String block = pending.getString(start, end, "UTF-8");
+        start = end + 2;
+        String id = null;
+        StringBuilder json = new StringBuilder();
+        for (String line : block.split("\n")) {
+          if (line.startsWith(":")) {
+            comment.accept(line);
+          } else if (line.startsWith("id: ")) {
+            id = line.substring(4);
+          } else if (line.startsWith("data: ")) {
+            json.append(line.substring(6));
+          }
+        }
+        if (json.length() > 0) {
+          event.accept(id, new JsonObject(json.toString()));
         }
       }
-      if (json.length() > 0) {
-        events.add(new Event(id, new JsonObject(json.toString())));
+      if (start > 0) {
+        pending = pending.getBuffer(start, pending.length());
       }
+    }
+
+    private static int indexOfBlankLine(Buffer b, int from) {
+      for (int i = from; i + 1 < b.length(); i++) {
+        if (b.getByte(i) == '\n' && b.getByte(i + 1) == '\n') {
+          return i;
+        }
+      }
+      return -1;
     }
   }
 

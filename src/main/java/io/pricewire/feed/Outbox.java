@@ -323,13 +323,12 @@ final class Outbox {
   }
 
   /**
-   * The one rule that keeps an older state from reaching the client after a newer one: once a
-   * snapshot carries an offer's state, a waiting entry of that offer that is not newer has
-   * nothing left to tell.
+   * Once a snapshot carries an offer's state, a waiting entry of that offer that is not newer has
+   * nothing left to tell ({@link Subscription#snapshotNewer}).
    */
   private void supersede(Subscription sub, Offer written) {
     Pending p = sub.waiting(written.key());
-    if (p != null && p.version() <= written.version()) {
+    if (p != null && !Subscription.snapshotNewer(written.version(), p.version())) {
       place(p, Place.DONE);
     }
   }

@@ -28,8 +28,13 @@ final class Pending {
   /** True when {@link #changed} is not the newest change's own list, so its shared encoding cannot serve. */
   private boolean ownChanged;
   private boolean urgent;
-  /** False when the client does not hold the offer: it came into the interest with this entry. */
-  private final boolean clientHolds;
+  /**
+   * False when the client does not hold the offer: it came into the interest with this entry, or
+   * the client let go of it when it removed part of its interest.
+   */
+  private boolean clientHolds;
+  /** The category of the state the client holds (the one before the first change merged in). */
+  private final String heldCategory;
   /** With {@link Place#TIMED}: when the offer's {@code max_rate} window ends, in loop nanos. */
   long notBefore;
   Place place;
@@ -44,6 +49,8 @@ final class Pending {
     this.firstSeq = first.seq();
     this.newest = first;
     this.clientHolds = !entering;
+    String previous = first.change().previousCategory();
+    this.heldCategory = previous != null ? previous : first.change().offer().category();
     if (entering) {
       this.changed = EnumSet.noneOf(Field.class);
       this.changed.addAll(first.change().offer().setFields());
@@ -92,6 +99,20 @@ final class Pending {
 
   boolean clientHolds() {
     return clientHolds;
+  }
+
+  String heldCategory() {
+    return heldCategory;
+  }
+
+  /**
+   * The client let go of the state it held (a remove left it outside the interest), but the
+   * newest state is inside: it is news to the client in every field.
+   */
+  void clientLetGo() {
+    clientHolds = false;
+    changed.addAll(EnumSet.allOf(Field.class));
+    ownChanged = true;
   }
 
   /** True when the newest change names exactly the fields to send, so its shared encoding serves. */

@@ -47,10 +47,13 @@ final class Subscription {
   }
 
   /**
-   * After a part joined at snapshot seq {@code seq}, changes up to that seq of offers that only
-   * the part covers were already in its snapshot, however late the event bus brings them.
+   * A part that joined at snapshot seq {@code seq} while this node had not yet handed out every
+   * change up to it (the store was ahead of the event bus). Changes up to that seq arrive late,
+   * yet the snapshot already reflects them: those of offers that only the part covers are dropped,
+   * and so is any that is not newer than the state the snapshot carries for its offer
+   * ({@code sent}: version by offer). The live interest's other changes go on as usual.
    */
-  private record Floor(Interest part, Interest before, long seq) {
+  private record Floor(Interest part, Interest before, long seq, Map<OfferKey, Long> sent) {
   }
 
   /** How a change stands to the live interest. */
@@ -205,6 +208,8 @@ final class Subscription {
         it.remove();
       } else if (matches(f.part, d.change()) && !matches(f.before, d.change())) {
         below = true;
+      } else if (!snapshotNewer(f.sent.get(d.change().offer().key()), d.change().offer().version())) {
+        below = true;
       }
     }
     if (floors.isEmpty()) {
@@ -257,9 +262,25 @@ final class Subscription {
       if (floors == null) {
         floors = new ArrayList<>(1);
       }
-      floors.add(new Floor(part.interest, before, snapshotSeq));
+      Map<OfferKey, Long> sent = new HashMap<>(send.size() * 2);
+      for (Offer o : send) {
+        sent.put(o.key(), o.version());
+      }
+      floors.add(new Floor(part.interest, before, snapshotSeq, sent));
     }
     return send;
+  }
+
+  /**
+   * The one rule that keeps an older state from reaching the client after a newer one: a state
+   * is written only if it is newer than the one a snapshot carries for the same offer (the
+   * outbox applies it to entries already waiting when the snapshot is written, the floors to
+   * changes that arrive after it).
+   *
+   * @param snapshotVersion the version a snapshot carries for the offer, or null when it carries none
+   */
+  static boolean snapshotNewer(Long snapshotVersion, long version) {
+    return snapshotVersion == null || version > snapshotVersion;
   }
 
   /** Shrinks the interest; returns the waiting entries of offers it no longer covers. */
@@ -270,11 +291,25 @@ final class Subscription {
     }
     List<Pending> dropped = new ArrayList<>();
     for (Pending p : waiting.values()) {
-      if (!matches(interest, p.newest().change())) {
+      // The client dropped what it held outside the rest of its interest when it sent the remove
+      // (the README tells it to): an entry matters only if its newest state is inside, or the
+      // state the client still holds is (then the entry tells it the offer left).
+      boolean heldInside = p.clientHolds() && holdsInside(p);
+      if (interest.matches(p.newest().change().offer())) {
+        if (p.clientHolds() && !heldInside) {
+          p.clientLetGo();
+        }
+      } else if (!heldInside) {
         dropped.add(p);
       }
     }
     return dropped;
+  }
+
+  /** Whether the state the client holds for a waiting entry is inside the interest. */
+  private boolean holdsInside(Pending p) {
+    return interest.suppliers().contains(p.key.supplier()) || interest.skus().contains(p.key)
+        || (p.heldCategory() != null && interest.categories().contains(p.heldCategory()));
   }
 
   // ---- waiting entries (changed by the outbox only) ----

@@ -494,6 +494,81 @@ class FeedCoreTest {
     }
 
     @Test
+    @DisplayName("after a remove, a waiting entry whose held state the client dropped comes as new, or not at all")
+    void removeLetsGoOfHeldState() {
+      h.write("s", offer("o", "1.00", "A"), offer("q", "1.00", "A"), offer("filler", "1.00", "B"));
+      ClientView.Interest interest = new ClientView.Interest().categories("A", "B");
+      ClientView v = view("l", interest);
+      FakeChannel ch = h.connect();
+      ch.send(subscribeFrame("l", interest));
+      read(ch, v);
+      fill(ch, v);
+      // Both move from A to B while the client is behind; it holds them in A.
+      h.write("s", category("o", "B"), category("q", "B"));
+      ClientView.Interest gone = new ClientView.Interest().categories("A");
+      v.removing(gone);
+      ch.send(new JsonObject().put("op", "remove").put("id", "l").mergeIn(gone.toJson()));
+      // q then leaves B as well: the client, which let go of it, hears nothing of q.
+      h.write("s", category("q", "C"));
+      ch.unstall();
+      List<FakeChannel.Written> frames = ch.take();
+      assertThat(frames.stream().flatMap(w -> offersIn(w).stream()).map(o -> o.getString("sku")))
+          .containsExactly("o");
+      JsonObject update = frames.stream().map(FakeChannel.Written::frame).filter(f -> "update".equals(f.getString("type")))
+          .findFirst().orElseThrow();
+      assertThat(update.getJsonArray("changed")).as("new to the client: every field")
+          .contains("price", "availability", "category", "quantity", "title");
+      frames.forEach(w -> v.apply(w.frame()));
+      assertThat(v.violation()).isNull();
+      assertThat(v.offers()).isEqualTo(stored(new ClientView.Interest().categories("B")));
+    }
+
+    @Test
+    @DisplayName("an add read while the bus lags the store drops the late changes its snapshot already carries")
+    void lateChangesAfterAdd() {
+      h.write("s", offer("o", "1.00", "Apparel"));
+      ClientView.Interest interest = new ClientView.Interest().categories("Apparel");
+      ClientView v = view("l", interest);
+      FakeChannel ch = h.connect();
+      ch.send(subscribeFrame("l", interest));
+      read(ch, v);
+      // Committed, not yet published to this hub: the store is ahead.
+      Committed priced = h.commitUnpublished("s", price("o", "2.00"));
+      Committed moved = h.commitUnpublished("s", category("o", "Seafood"));
+      ClientView.Interest more = new ClientView.Interest().skus("s:o");
+      v.adding(more);
+      ch.send(new JsonObject().put("op", "add").put("id", "l").mergeIn(more.toJson()));
+      read(ch, v);
+      assertThat(v.offers().get("s:o").getLong("version")).as("the added snapshot carries the newest state").isEqualTo(3);
+      h.publish(priced);
+      h.publish(moved);
+      read(ch, v);
+      assertThat(v.offers()).isEqualTo(stored(interest.copy().skus("s:o")));
+    }
+
+    @Test
+    @DisplayName("after a remove, an entry whose newest and held states are both outside is dropped")
+    void removeDropsWhatIsOutsideEitherWay() {
+      h.write("s", offer("o", "1.00", "A"), offer("filler", "1.00", "B"));
+      ClientView.Interest interest = new ClientView.Interest().categories("A", "B");
+      ClientView v = view("l", interest);
+      FakeChannel ch = h.connect();
+      ch.send(subscribeFrame("l", interest));
+      read(ch, v);
+      fill(ch, v);
+      h.write("s", category("o", "B"));
+      h.write("s", category("o", "A"));
+      ClientView.Interest gone = new ClientView.Interest().categories("A");
+      v.removing(gone);
+      ch.send(new JsonObject().put("op", "remove").put("id", "l").mergeIn(gone.toJson()));
+      ch.unstall();
+      List<FakeChannel.Written> frames = ch.take();
+      assertThat(frames.stream().flatMap(w -> offersIn(w).stream()).map(o -> o.getString("sku"))).isEmpty();
+      frames.forEach(w -> v.apply(w.frame()));
+      assertThat(v.violation()).isNull();
+    }
+
+    @Test
     @DisplayName("an add's snapshot is written in chunks between updates of the live interest")
     void chunkedAdd() {
       FeedHarness small = new FeedHarness(2);

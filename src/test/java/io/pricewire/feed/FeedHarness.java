@@ -72,18 +72,28 @@ final class FeedHarness {
 
   /** Commits offers of one supplier (JSON items as in the ingest API) and publishes the batch. */
   Committed write(String supplier, String... items) {
+    Committed c = commitUnpublished(supplier, items);
+    publish(c);
+    return c;
+  }
+
+  /** Commits without publishing yet: the store is ahead of the hub until {@link #publish}. */
+  Committed commitUnpublished(String supplier, String... items) {
     List<LedgerWrite> writes = new ArrayList<>();
     for (String item : items) {
       var parsed = OfferParser.fromJson(new JsonObject(item), new HashSet<>());
       assertThat(parsed.errors()).as(item).isEmpty();
       writes.add(new LedgerWrite(supplier, parsed.write(), loop.nanoTime()));
     }
-    Committed c = memory.commit(writes).await();
+    return memory.commit(writes).await();
+  }
+
+  /** Hands a commit's changes to the hub, as the ledger does after the commit. */
+  void publish(Committed c) {
     if (!c.changes().isEmpty()) {
       hub.onBatch(new ChangeBatch(c.epoch(), c.changes(), loop.nanoTime()));
     }
     loop.runTasks();
-    return c;
   }
 
   /** The seq of the last change a write made. */

@@ -7,10 +7,6 @@ import io.pricewire.support.Http;
 import io.pricewire.support.PostgresDatabase;
 import io.pricewire.support.TestGateway;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClientAgent;
-import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
@@ -103,8 +99,7 @@ class FeedModelTest {
     private final boolean restart;
     private final Random random;
     private final Vertx clients = Vertx.vertx();
-    private final HttpClient jdk = HttpClient.newHttpClient();
-    private final HttpClientAgent sseHttp;
+    private final HttpClient jdk = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final WebSocketClient deflating;
     private volatile TestGateway gateway;
     private final List<Storefront> storefronts = new ArrayList<>();
@@ -120,7 +115,6 @@ class FeedModelTest {
       this.random = new Random(seed);
       this.gateway = start.get();
       // Small receive buffers, so that a paused client soon fills the gateway's write queue.
-      this.sseHttp = clients.createHttpClient(new io.vertx.core.http.HttpClientOptions().setReceiveBufferSize(4096));
       this.deflating = clients.createWebSocketClient(new WebSocketClientOptions().setTryUsePerMessageCompression(true)
           .setMaxMessageSize(1 << 24).setReceiveBufferSize(4096));
       log.info("Chaos run on the {} store: seed {} (repeat with -Dpricewire.chaos.seed={}), {} steps", store, seed,
@@ -151,9 +145,10 @@ class FeedModelTest {
         storefronts.add(newStorefront(i));
       }
       storefronts.forEach(s -> s.connect(true));
-      int restartAt = restart ? STEPS / 2 : -1;
+      // Once in a short run, a few times in a long one.
+      int restartEvery = Math.max(250, STEPS / 3);
       for (int step = 0; step < STEPS; step++) {
-        if (step == restartAt) {
+        if (restart && step > 0 && step % restartEvery == 0) {
           restartGateway();
         }
         act();
@@ -897,10 +892,10 @@ class FeedModelTest {
 
   /** An event stream, reconnecting with Last-Event-ID as EventSource does. */
   private static final class SseLink implements Link {
-    private final HttpClientResponse response;
+    private final io.pricewire.support.SseClient stream;
 
-    private SseLink(HttpClientResponse response) {
-      this.response = response;
+    private SseLink(io.pricewire.support.SseClient stream) {
+      this.stream = stream;
     }
 
     static SseLink open(Storefront owner, Storefront.Opening o) {
@@ -915,22 +910,14 @@ class FeedModelTest {
       if (owner.maxRate > 0) {
         query.append("&max_rate=").append(owner.maxRate);
       }
-      RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1")
-          .setPort(owner.chaos.port()).setURI("/v1/feed/sse?" + query).putHeader("Accept", "text/event-stream");
-      if (o.lastEventId() != null) {
-        options.putHeader("Last-Event-ID", o.lastEventId());
+      io.pricewire.support.SseClient stream = io.pricewire.support.SseClient.open(owner.chaos.port(),
+          query.toString(), o.lastEventId(), (id, json) -> owner.onFrame(o.gen(), json),
+          () -> owner.onClosed(o.gen(), 0));
+      if (stream.statusCode() != 200) {
+        stream.close();
+        throw new IllegalStateException("SSE answered " + stream.statusCode());
       }
-      io.pricewire.support.SseClient.Events events = new io.pricewire.support.SseClient.Events();
-      HttpClientResponse response = owner.chaos.sseHttp.request(options).compose(r -> r.send()).map(r -> {
-        r.handler(data -> events.feed(data, (id, json) -> owner.onFrame(o.gen(), json), comment -> { }));
-        r.endHandler(v -> owner.onClosed(o.gen(), 0));
-        r.exceptionHandler(e -> owner.onClosed(o.gen(), -1));
-        return r;
-      }).await();
-      if (response.statusCode() != 200) {
-        throw new IllegalStateException("SSE answered " + response.statusCode());
-      }
-      return new SseLink(response);
+      return new SseLink(stream);
     }
 
     @Override
@@ -940,22 +927,22 @@ class FeedModelTest {
 
     @Override
     public void pause() {
-      response.pause();
+      stream.pause();
     }
 
     @Override
     public void resume() {
-      response.resume();
+      stream.resume();
     }
 
     @Override
     public void abort() {
-      response.request().connection().close();
+      stream.close();
     }
 
     @Override
     public void close() {
-      abort();
+      stream.close();
     }
   }
 }

@@ -46,8 +46,8 @@ class SseTest {
     http.offers("sse-a", new JsonArray().add(offer("a", "1.00")).add(offer("b", "2.00")).add(offer("c", "3.00")));
     String lastId;
     try (SseClient sse = SseClient.connect(clients, gateway.port(), "suppliers=sse-a", null)) {
-      assertThat(sse.response.statusCode()).isEqualTo(200);
-      assertThat(sse.response.getHeader("Content-Type")).startsWith("text/event-stream");
+      assertThat(sse.statusCode()).isEqualTo(200);
+      assertThat(sse.header("Content-Type")).startsWith("text/event-stream");
       SseClient.Event snap = sse.next();
       assertThat(snap.data().getString("type")).isEqualTo("snapshot");
       assertThat(snap.data().getJsonArray("offers")).hasSize(3);

@@ -110,6 +110,9 @@ public final class ClientView {
   private String violation;
   private long updates;
   private long frames;
+  /** What the last frames said, briefly, for the report of a broken promise. */
+  private final java.util.ArrayDeque<String> recent = new java.util.ArrayDeque<>();
+  private static final int RECENT = 40;
 
   public ClientView(String name, Interest interest) {
     this.name = name;
@@ -127,11 +130,13 @@ public final class ClientView {
 
   /** The client sent an add for these entries. */
   public void adding(Interest part) {
+    recent.addLast("(add " + part + ")");
     adding.add(part.copy());
   }
 
   /** The client sent a remove for these entries: from now on it does not expect them. */
   public void removing(Interest part) {
+    recent.addLast("(remove " + part + ")");
     Removal removal = new Removal(part.copy(), new HashSet<>());
     removing.add(removal);
     interest.removeAll(part);
@@ -147,6 +152,7 @@ public final class ClientView {
 
   /** A new connection will subscribe again: the next snapshot starts over or resumes. */
   public void reconnecting() {
+    recent.addLast("(reconnecting; resume point " + resumePoint + ", interest " + interest + ")");
     snapshotDone = false;
     removing.clear();
     // An add whose snapshot did not end is lost with the connection; the client adds it again.
@@ -195,13 +201,15 @@ public final class ClientView {
       String text = frame.encode();
       violation = name + ": " + what + "\n  frame: " + (text.length() > 1500 ? text.substring(0, 1500) + "..." : text)
           + "\n  interest: " + interest + (adding.isEmpty() ? "" : " adding " + adding)
-          + (removing.isEmpty() ? "" : " removing " + removing) + ", resume point " + resumePoint;
+          + (removing.isEmpty() ? "" : " removing " + removing) + ", resume point " + resumePoint
+          + "\n  the frames before it, oldest first:\n    " + String.join("\n    ", recent);
     }
   }
 
   /** Applies one server frame of this subscription. */
   public void apply(JsonObject frame) {
     frames++;
+    note(frame);
     switch (frame.getString("type")) {
       case "snapshot" -> snapshot(frame);
       case "update" -> {
@@ -225,6 +233,40 @@ public final class ClientView {
       default -> {
         // errors, pongs and acknowledgements change nothing held
       }
+    }
+  }
+
+  /** A line per frame: its kind and position, and each offer's sku, version, seq and category. */
+  private void note(JsonObject frame) {
+    StringBuilder line = new StringBuilder(frame.getString("type", "?"));
+    for (String flag : List.of("resumed", "reset", "added", "more")) {
+      if (frame.getBoolean(flag, false)) {
+        line.append(' ').append(flag);
+      }
+    }
+    if (frame.containsKey("seq")) {
+      line.append(" seq ").append(frame.getValue("seq"));
+    }
+    List<JsonObject> carried = new ArrayList<>();
+    if (frame.getValue("offer") instanceof JsonObject o) {
+      carried.add(o);
+    }
+    if (frame.getValue("offers") instanceof JsonArray a) {
+      a.forEach(o -> carried.add((JsonObject) o));
+    }
+    if (frame.getValue("updates") instanceof JsonArray a) {
+      a.forEach(u -> carried.add(((JsonObject) u).getJsonObject("offer")));
+    }
+    for (JsonObject o : carried) {
+      line.append(' ').append(key(o)).append("@v").append(o.getValue("version")).append("/s")
+          .append(o.getValue("seq")).append('[').append(o.getString("category")).append(']');
+    }
+    if (frame.containsKey("code")) {
+      line.append(' ').append(frame.getString("code"));
+    }
+    recent.addLast(line.length() > 600 ? line.substring(0, 600) + "..." : line.toString());
+    if (recent.size() > RECENT) {
+      recent.removeFirst();
     }
   }
 

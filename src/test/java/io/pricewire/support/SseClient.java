@@ -2,52 +2,118 @@ package io.pricewire.support;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClientAgent;
-import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
-/** A real Server-Sent Events client for tests: parses the stream into events with their ids. */
+/**
+ * A real Server-Sent Events client for tests: the JDK's HTTP client, its body read by a thread of
+ * its own from the first byte (nothing can arrive before a handler is there), parsed into events
+ * with their ids. {@link #pause} stops reading, as a busy browser tab would.
+ */
 public final class SseClient implements AutoCloseable {
 
   /** One event: its id (null when the event has none) and its JSON data. */
   public record Event(String id, JsonObject data) {
   }
 
-  private final HttpClientAgent client;
-  public final HttpClientResponse response;
+  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(10)).build();
+
+  private final HttpResponse<InputStream> response;
   private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
   private final List<String> comments = new ArrayList<>();
-  private final Events parser = new Events();
+  private final Object flow = new Object();
+  private boolean paused;
   private volatile boolean ended;
 
-  private SseClient(HttpClientAgent client, HttpClientResponse response) {
-    this.client = client;
+  private SseClient(HttpResponse<InputStream> response, BiConsumer<String, JsonObject> onEvent, Runnable onEnd) {
     this.response = response;
-    response.handler(this::onData);
-    response.endHandler(v -> ended = true);
-    response.exceptionHandler(e -> ended = true);
+    Thread reader = new Thread(() -> read(onEvent, onEnd), "sse-client");
+    reader.setDaemon(true);
+    reader.start();
   }
 
+  /** @param vertx unused; kept so that tests read alike for every client */
   public static SseClient connect(Vertx vertx, int port, String query, String lastEventId) {
-    HttpClientAgent client = vertx.createHttpClient();
-    RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(port)
-        .setURI("/v1/feed/sse?" + query).putHeader("Accept", "text/event-stream");
-    if (lastEventId != null) {
-      options.putHeader("Last-Event-ID", lastEventId);
-    }
-    // Handlers are set as the response arrives, on its event loop, so no early event is missed.
-    return client.request(options).compose(r -> r.send()).map(response -> new SseClient(client, response)).await();
+    return open(port, query, lastEventId, null, null);
   }
 
-  private synchronized void onData(Buffer data) {
-    parser.feed(data, (id, json) -> events.add(new Event(id, json)), comments::add);
+  /**
+   * Opens a stream whose events go to {@code onEvent} (on the reader thread) instead of the
+   * queue; {@code onEnd} runs once when the stream ends, from either side.
+   */
+  public static SseClient open(int port, String query, String lastEventId, BiConsumer<String, JsonObject> onEvent,
+      Runnable onEnd) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/feed/sse?"
+        + query)).header("Accept", "text/event-stream");
+    if (lastEventId != null) {
+      request.header("Last-Event-ID", lastEventId);
+    }
+    try {
+      return new SseClient(HTTP.send(request.build(), HttpResponse.BodyHandlers.ofInputStream()), onEvent, onEnd);
+    } catch (IOException e) {
+      throw new IllegalStateException("the event stream could not be opened: " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public int statusCode() {
+    return response.statusCode();
+  }
+
+  public String header(String name) {
+    return response.headers().firstValue(name).orElse(null);
+  }
+
+  private void read(BiConsumer<String, JsonObject> onEvent, Runnable onEnd) {
+    Events parser = new Events();
+    byte[] chunk = new byte[8192];
+    try (InputStream body = response.body()) {
+      while (true) {
+        synchronized (flow) {
+          while (paused) {
+            flow.wait();
+          }
+        }
+        int n = body.read(chunk);
+        if (n < 0) {
+          break;
+        }
+        parser.feed(Buffer.buffer().appendBytes(chunk, 0, n), (id, json) -> {
+          if (onEvent != null) {
+            onEvent.accept(id, json);
+          } else {
+            events.add(new Event(id, json));
+          }
+        }, c -> {
+          synchronized (comments) {
+            comments.add(c);
+          }
+        });
+      }
+    } catch (IOException | InterruptedException e) {
+      // closed from either side
+    } finally {
+      ended = true;
+      if (onEnd != null) {
+        onEnd.run();
+      }
+    }
   }
 
   /**
@@ -58,8 +124,7 @@ public final class SseClient implements AutoCloseable {
     private Buffer pending = Buffer.buffer();
 
     /** Feeds bytes; calls {@code event} with each whole event's id (or null) and data, {@code comment} per comment. */
-    public void feed(Buffer data, java.util.function.BiConsumer<String, JsonObject> event,
-        java.util.function.Consumer<String> comment) {
+    public void feed(Buffer data, BiConsumer<String, JsonObject> event, Consumer<String> comment) {
       pending.appendBuffer(data);
       int start = 0;
       int end;
@@ -118,13 +183,33 @@ public final class SseClient implements AutoCloseable {
     }
   }
 
-  public synchronized List<String> comments() {
-    return new ArrayList<>(comments);
+  public List<String> comments() {
+    synchronized (comments) {
+      return new ArrayList<>(comments);
+    }
+  }
+
+  /** Stops reading the stream (its bytes wait in the socket), until {@link #resume}. */
+  public void pause() {
+    synchronized (flow) {
+      paused = true;
+    }
+  }
+
+  public void resume() {
+    synchronized (flow) {
+      paused = false;
+      flow.notifyAll();
+    }
   }
 
   @Override
   public void close() {
-    response.request().connection().close();
-    client.close();
+    resume();
+    try {
+      response.body().close();
+    } catch (IOException e) {
+      // closed already
+    }
   }
 }

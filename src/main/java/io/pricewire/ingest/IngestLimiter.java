@@ -82,21 +82,15 @@ public final class IngestLimiter {
 
   /** Takes n items now; returns 0, or how many nanos until they would be there (nothing taken). */
   public long tryTake(String supplier, long n) {
-    if (unlimited()) {
-      return 0;
-    }
-    while (true) {
-      Bucket b = bucket(supplier);
-      synchronized (b) {
-        if (!b.swept) {
-          return b.tryTake(n, clock.getAsLong());
-        }
-      }
-    }
+    return take(supplier, n, false);
   }
 
   /** Takes n items, borrowing ahead; returns how many nanos to wait before using them. */
   public long reserve(String supplier, long n) {
+    return take(supplier, n, true);
+  }
+
+  private long take(String supplier, long n, boolean borrow) {
     if (unlimited()) {
       return 0;
     }
@@ -104,9 +98,11 @@ public final class IngestLimiter {
       Bucket b = bucket(supplier);
       synchronized (b) {
         if (!b.swept) {
-          return b.reserve(n, clock.getAsLong());
+          long now = clock.getAsLong();
+          return borrow ? b.reserve(n, now) : b.tryTake(n, now);
         }
       }
+      // Swept between the lookup and the lock: a new bucket takes its place.
     }
   }
 

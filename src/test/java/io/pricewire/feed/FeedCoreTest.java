@@ -60,6 +60,23 @@ class FeedCoreTest {
     return new ClientView(id, interest);
   }
 
+  /** A client that subscribes with the view's interest and reads its snapshot. */
+  private FakeChannel subscribed(ClientView v) {
+    FakeChannel ch = h.connect();
+    ch.send(subscribeFrame(v.name(), v.interest()));
+    read(ch, v);
+    return ch;
+  }
+
+  /** Fills the client's queue with one change of a filler offer, so that later changes wait. */
+  private void fill(FakeChannel ch, ClientView v) {
+    ch.stall();
+    h.write("s", price("filler", String.valueOf(100 + fills++) + ".00"));
+    read(ch, v);
+  }
+
+  private int fills;
+
   private static JsonObject subscribeFrame(String id, ClientView.Interest interest) {
     return subscribe(id).mergeIn(interest.toJson());
   }
@@ -119,9 +136,7 @@ class FeedCoreTest {
       h.write("s", offer("a", "1.00"), offer("b", "1.00"));
       ClientView.Interest interest = new ClientView.Interest().suppliers("s");
       ClientView v = view("c", interest);
-      FakeChannel ch = h.connect();
-      ch.send(subscribeFrame("c", interest));
-      read(ch, v);
+      FakeChannel ch = subscribed(v);
       ch.stall();
       for (int round = 2; round <= 30; round++) {
         h.write("s", price("a", round + ".00"), price("b", round + ".50"));
@@ -148,9 +163,7 @@ class FeedCoreTest {
       h.write("s", offer("a", "1.00"), offer("b", "1.00"), offer("k", "9.00"));
       ClientView.Interest interest = new ClientView.Interest().suppliers("s");
       ClientView v = view("u", interest);
-      FakeChannel ch = h.connect();
-      ch.send(subscribeFrame("u", interest));
-      read(ch, v);
+      FakeChannel ch = subscribed(v);
       ch.stall();
       h.write("s", price("a", "2.00"));
       read(ch, v);
@@ -405,24 +418,13 @@ class FeedCoreTest {
   @DisplayName("growing and shrinking while entries wait")
   class AddRemove {
 
-    /** Fills the client's queue with one change of a filler offer, so that later changes wait. */
-    private void fill(FakeChannel ch, ClientView v) {
-      ch.stall();
-      h.write("s", price("filler", String.valueOf(100 + fills++) + ".00"));
-      read(ch, v);
-    }
-
-    private int fills;
-
     @Test
     @DisplayName("an add whose snapshot carries a newer state drops the older one waiting (full socket)")
     void addSupersedesWaitingLeave() {
       h.write("s", offer("o", "1.00", "A"), offer("filler", "1.00", "A"));
       ClientView.Interest interest = new ClientView.Interest().categories("A");
       ClientView v = view("l", interest);
-      FakeChannel ch = h.connect();
-      ch.send(subscribeFrame("l", interest));
-      read(ch, v);
+      FakeChannel ch = subscribed(v);
       fill(ch, v);
       h.write("s", category("o", "B"));
       h.store.hold();
@@ -470,9 +472,7 @@ class FeedCoreTest {
       h.write("s", offer("a", "1.00"), offer("b", "1.00"), offer("filler", "1.00"));
       ClientView.Interest interest = new ClientView.Interest().skus("s:a", "s:b", "s:filler");
       ClientView v = view("l", interest);
-      FakeChannel ch = h.connect();
-      ch.send(subscribeFrame("l", interest));
-      read(ch, v);
+      FakeChannel ch = subscribed(v);
       fill(ch, v);
       h.write("s", price("a", "2.00"), price("b", "2.00"));
       ClientView.Interest gone = new ClientView.Interest().skus("s:a");
@@ -499,9 +499,7 @@ class FeedCoreTest {
       h.write("s", offer("o", "1.00", "A"), offer("q", "1.00", "A"), offer("filler", "1.00", "B"));
       ClientView.Interest interest = new ClientView.Interest().categories("A", "B");
       ClientView v = view("l", interest);
-      FakeChannel ch = h.connect();
-      ch.send(subscribeFrame("l", interest));
-      read(ch, v);
+      FakeChannel ch = subscribed(v);
       fill(ch, v);
       // Both move from A to B while the client is behind; it holds them in A.
       h.write("s", category("o", "B"), category("q", "B"));
@@ -529,9 +527,7 @@ class FeedCoreTest {
       h.write("s", offer("o", "1.00", "Apparel"));
       ClientView.Interest interest = new ClientView.Interest().categories("Apparel");
       ClientView v = view("l", interest);
-      FakeChannel ch = h.connect();
-      ch.send(subscribeFrame("l", interest));
-      read(ch, v);
+      FakeChannel ch = subscribed(v);
       // Committed, not yet published to this hub: the store is ahead.
       Committed priced = h.commitUnpublished("s", price("o", "2.00"));
       Committed moved = h.commitUnpublished("s", category("o", "Seafood"));
@@ -552,9 +548,7 @@ class FeedCoreTest {
       h.write("s", offer("o", "1.00", "A"), offer("filler", "1.00", "B"));
       ClientView.Interest interest = new ClientView.Interest().categories("A", "B");
       ClientView v = view("l", interest);
-      FakeChannel ch = h.connect();
-      ch.send(subscribeFrame("l", interest));
-      read(ch, v);
+      FakeChannel ch = subscribed(v);
       fill(ch, v);
       h.write("s", category("o", "B"));
       h.write("s", category("o", "A"));
@@ -615,12 +609,8 @@ class FeedCoreTest {
       h.write("s", offer("o", "1.00", "A"), offer("filler", "1.00", "A"));
       ClientView.Interest interest = new ClientView.Interest().categories("A");
       ClientView v = view("c", interest);
-      FakeChannel ch = h.connect();
-      ch.send(subscribeFrame("c", interest));
-      read(ch, v);
-      ch.stall();
-      h.write("s", price("filler", "2.00"));
-      read(ch, v);
+      FakeChannel ch = subscribed(v);
+      fill(ch, v);
       h.write("s", category("o", "B"));
       h.write("s", price("o", "9.00"));
       h.write("s", category("o", "A"));
@@ -652,12 +642,8 @@ class FeedCoreTest {
       h.write("s", offer("o", "1.00", "B"), offer("filler", "1.00", "A"));
       ClientView.Interest interest = new ClientView.Interest().categories("A");
       ClientView v = view("c", interest);
-      FakeChannel ch = h.connect();
-      ch.send(subscribeFrame("c", interest));
-      read(ch, v);
-      ch.stall();
-      h.write("s", price("filler", "2.00"));
-      read(ch, v);
+      FakeChannel ch = subscribed(v);
+      fill(ch, v);
       h.write("s", category("o", "A"));
       long out = FeedHarness.lastSeq(h.write("s", category("o", "C")));
       long last = FeedHarness.lastSeq(h.write("s", price("filler", "3.00")));

@@ -547,21 +547,7 @@ class FeedModelTest {
     }
 
     void due(long now) {
-      Link resume = null;
-      boolean reconnect = false;
-      synchronized (this) {
-        if (link == null && reconnectAt != 0 && now >= reconnectAt) {
-          reconnect = true;
-        } else if (link != null && paused && now >= resumeAt) {
-          paused = false;
-          resume = link;
-        }
-      }
-      if (reconnect) {
-        connect(true);
-      } else if (resume != null) {
-        resume.resume();
-      }
+      wake(now, false);
     }
 
     void add() {
@@ -653,26 +639,37 @@ class FeedModelTest {
 
     /** Drops everything and subscribes afresh, as a storefront that lost its stored position would. */
     void startOver() {
-      Link l;
-      synchronized (this) {
-        l = link;
-        link = null;
-        generation++;
-      }
+      Link l = detach();
       if (l != null) {
         l.close();
       }
       connect(false);
     }
 
+    /** Takes the connection away from the storefront: whatever it still brings is ignored. */
+    private synchronized Link detach() {
+      Link l = link;
+      link = null;
+      generation++;
+      return l;
+    }
+
     /** For the end: reading, and connected. */
     void settle(long now) {
+      wake(now, true);
+    }
+
+    /**
+     * Reconnects when it is time (at once when settling), or reads again when its pause is over
+     * (at once when settling).
+     */
+    private void wake(long now, boolean settling) {
       Link resume = null;
       boolean reconnect = false;
       synchronized (this) {
         if (link == null) {
-          reconnect = reconnectAt == 0 || now >= reconnectAt;
-        } else if (paused) {
+          reconnect = settling ? reconnectAt == 0 || now >= reconnectAt : reconnectAt != 0 && now >= reconnectAt;
+        } else if (paused && (settling || now >= resumeAt)) {
           paused = false;
           resume = link;
         }
@@ -701,12 +698,7 @@ class FeedModelTest {
     }
 
     void shut() {
-      Link l;
-      synchronized (this) {
-        l = link;
-        link = null;
-        generation++;
-      }
+      Link l = detach();
       if (l != null) {
         l.abort();
       }

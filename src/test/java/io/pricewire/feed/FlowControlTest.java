@@ -129,15 +129,7 @@ class FlowControlTest {
 
   /** Every update a frame carries (one for update, several for updates). */
   static List<JsonObject> offersIn(JsonObject frame) {
-    List<JsonObject> out = new ArrayList<>();
-    if ("update".equals(frame.getString("type"))) {
-      out.add(frame.getJsonObject("offer"));
-    } else if ("updates".equals(frame.getString("type"))) {
-      for (Object u : frame.getJsonArray("updates")) {
-        out.add(((JsonObject) u).getJsonObject("offer"));
-      }
-    }
-    return out;
+    return FeedClient.offersIn(frame);
   }
 
   @Test

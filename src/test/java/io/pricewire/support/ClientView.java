@@ -364,17 +364,19 @@ public final class ClientView {
     removing.forEach(r -> allowed.addAll(r.part()));
     if (interest.matches(offer)) {
       offers.put(key, offer);
-    } else if (held != null) {
+      return;
+    }
+    // Outside what the client follows now. An update the gateway wrote before it read a remove
+    // may carry the offer into the removed part: the client lets it go, and its later updates too.
+    for (Removal r : removing) {
+      if (r.part().matches(offer)) {
+        r.letGo().add(key);
+      }
+    }
+    if (held != null) {
       // It left the interest: the client lets go of it.
       offers.remove(key);
-    } else if (allowed.matches(offer)) {
-      // Sent before the gateway read a remove: the client lets it go, and its later updates too.
-      for (Removal r : removing) {
-        if (r.part().matches(offer)) {
-          r.letGo().add(key);
-        }
-      }
-    } else if (removing.stream().noneMatch(r -> r.letGo().contains(key))) {
+    } else if (!allowed.matches(offer) && removing.stream().noneMatch(r -> r.letGo().contains(key))) {
       violated("update of " + key + " (category " + offer.getString("category")
           + "), which is outside the interest and not held", frame);
     }

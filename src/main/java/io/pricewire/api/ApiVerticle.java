@@ -32,8 +32,8 @@ import org.slf4j.LoggerFactory;
  * owns a {@link FeedHub} for the WebSocket clients accepted on its event loop; the instances share
  * the listening port.
  *
- * <p>Consumes {@code pricewire.changes} (through its hub); sends to {@code pricewire.ledger.commit}
- * (through ingest).
+ * <p>Consumes {@link Addresses#CHANGES} (a local consumer per instance, handing each batch to its
+ * hub); sends to {@link Addresses#LEDGER_COMMIT} (through ingest).
  */
 public final class ApiVerticle extends VerticleBase {
 

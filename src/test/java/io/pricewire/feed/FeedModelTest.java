@@ -402,11 +402,21 @@ class FeedModelTest {
             throw new AssertionError(failure(s.name() + " did not reach the store's state; interest "
                 + s.view.interest() + (s.view.pendingAdds().isEmpty() ? "" : ", adds pending " + s.view.pendingAdds())
                 + ", connected " + s.connected() + "\n  missing or different: " + diff(expected, s.view.offers())
-                + "\n  extra: " + diff(s.view.offers(), expected)));
+                + "\n  extra: " + diff(s.view.offers(), expected) + "\n  the store has for the extra ones: "
+                + extraTruth(s.view.offers(), expected, truth) + "\n  the frames before, oldest first:\n    "
+                + s.view.trace()));
           }
         }
         Thread.sleep(20);
       }
+    }
+
+    private static String extraTruth(Map<String, JsonObject> have, Map<String, JsonObject> expected,
+        Map<String, JsonObject> truth) {
+      StringBuilder sb = new StringBuilder();
+      have.keySet().stream().filter(k -> !expected.containsKey(k)).forEach(k -> sb.append("\n    ").append(k)
+          .append(": ").append(truth.get(k) == null ? "nothing" : truth.get(k).encode()));
+      return sb.length() == 0 ? "none" : sb.toString();
     }
 
     private static String diff(Map<String, JsonObject> want, Map<String, JsonObject> have) {

@@ -154,6 +154,8 @@ public final class ClientView {
   public void reconnecting() {
     recent.addLast("(reconnecting; resume point " + resumePoint + ", interest " + interest + ")");
     snapshotDone = false;
+    // A snapshot cut off with its connection is thrown away with it: the next one starts afresh.
+    snapshotReplacing = false;
     removing.clear();
     // An add whose snapshot did not end is lost with the connection; the client adds it again.
     adding.clear();
@@ -181,6 +183,11 @@ public final class ClientView {
 
   public Map<String, JsonObject> offers() {
     return offers;
+  }
+
+  /** The last frames, briefly, oldest first: for reports. */
+  public String trace() {
+    return String.join("\n    ", recent);
   }
 
   /** The first broken promise, or null. */

@@ -20,7 +20,7 @@ import io.pricewire.feed.ConnectionLimiter;
 import io.pricewire.feed.FeedMetrics;
 import io.pricewire.ingest.IngestLimiter;
 import io.pricewire.ingest.IngestMetrics;
-import io.pricewire.ledger.ChangeBatch;
+import io.pricewire.changelog.ChangeBatch;
 import io.pricewire.ledger.CommitReply;
 import io.pricewire.ledger.CommitRequest;
 import io.pricewire.ledger.LedgerVerticle;

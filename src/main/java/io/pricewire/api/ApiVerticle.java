@@ -1,31 +1,26 @@
 package io.pricewire.api;
 
-import io.pricewire.Addresses;
-import io.pricewire.auth.AuthException;
+import io.pricewire.ledger.Addresses;
 import io.pricewire.auth.Authenticator;
-import io.pricewire.auth.Scope;
 import io.pricewire.config.Settings;
-import io.pricewire.feed.ClientOp;
 import io.pricewire.feed.ConnectionLimiter;
-import io.pricewire.feed.ProtocolError;
 import io.pricewire.feed.CloseCodes;
+import io.pricewire.feed.FeedApi;
 import io.pricewire.feed.FeedHub;
 import io.pricewire.feed.FeedMetrics;
+import io.pricewire.http.ErrorBody;
+import io.pricewire.http.Failure;
 import io.pricewire.ingest.IngestApi;
 import io.pricewire.ingest.IngestLimiter;
 import io.pricewire.ingest.IngestMetrics;
-import io.pricewire.ledger.ChangeBatch;
+import io.pricewire.changelog.ChangeBatch;
 import io.pricewire.store.Store;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The public port, one instance per event loop: the ingest API and the live feed. Each instance
@@ -36,8 +31,6 @@ import org.slf4j.LoggerFactory;
  * hub); sends to {@link Addresses#LEDGER_COMMIT} (through ingest).
  */
 public final class ApiVerticle extends VerticleBase {
-
-  private static final Logger log = LoggerFactory.getLogger(ApiVerticle.class);
 
   private final Settings settings;
   private final int port;
@@ -79,16 +72,14 @@ public final class ApiVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     new IngestApi(vertx, store, settings.ingest(), settings.store().timeoutMs() * 2, ingestMetrics, auth,
         ingestLimiter).mount(router);
-    router.get("/v1/feed").handler(this::upgrade);
-    router.get("/v1/feed/sse").handler(this::eventStream);
+    FeedApi feed = new FeedApi(hub, auth, connectionLimiter);
+    feed.mount(router);
     router.errorHandler(404, ctx -> ErrorBody.send(ctx.response(), 404, "not_found",
         "no endpoint " + ctx.request().method() + " " + ctx.request().path()));
     router.errorHandler(405, ctx -> ErrorBody.send(ctx.response(), 405, "method_not_allowed",
         ctx.request().method() + " is not allowed on " + ctx.request().path()));
-    router.errorHandler(500, ctx -> {
-      log.error("Unhandled failure on {} {}", ctx.request().method(), ctx.request().path(), ctx.failure());
-      ErrorBody.send(ctx.response(), 500, "internal_error", "the gateway failed to handle this request");
-    });
+    router.errorHandler(500, ctx -> Failure.internal(ctx.failure(), ctx.request().method() + " "
+        + ctx.request().path()).send(ctx.response()));
     HttpServerOptions options = new HttpServerOptions()
         .setHost(settings.http().host())
         .setPort(port)
@@ -103,81 +94,13 @@ public final class ApiVerticle extends VerticleBase {
     return hub.start()
         .compose(v -> {
           changes = vertx.eventBus().<ChangeBatch>localConsumer(Addresses.CHANGES, m -> hub.onBatch(m.body()));
-          return vertx.createHttpServer(options).requestHandler(router).listen();
+          return vertx.createHttpServer(options).requestHandler(request -> {
+            if (!feed.takeUpgrade(request)) {
+              router.handle(request);
+            }
+          }).listen();
         })
         .onSuccess(s -> server = s);
-  }
-
-  private void upgrade(RoutingContext ctx) {
-    HttpServerRequest request = ctx.request();
-    if (!request.canUpgradeToWebSocket()) {
-      ErrorBody.send(ctx.response(), 400, "websocket_required",
-          "/v1/feed speaks WebSocket: connect with a WebSocket client (Upgrade: websocket), or use /v1/feed/sse");
-      return;
-    }
-    admit(ctx, (scope, release) -> request.toWebSocket()
-        .onSuccess(ws -> hub.accept(ws, scope, release))
-        .onFailure(e -> {
-          release.run();
-          log.debug("WebSocket handshake failed: {}", e.getMessage());
-        }));
-  }
-
-  private void eventStream(RoutingContext ctx) {
-    HttpServerRequest request = ctx.request();
-    ClientOp.Subscribe op;
-    try {
-      op = hub.parseSse(request);
-    } catch (ProtocolError e) {
-      ErrorBody.send(ctx.response(), 400, e.code(), e.getMessage());
-      return;
-    }
-    String origin = request.getHeader("Origin");
-    if (origin != null && auth.originAllowed(origin)) {
-      ctx.response().putHeader("Access-Control-Allow-Origin", origin).putHeader("Vary", "Origin");
-    }
-    admit(ctx, (scope, release) -> hub.acceptSse(request, op, scope, release));
-  }
-
-  /**
-   * Checks a feed client's address count, origin and token before it is served; answers 429, 403
-   * or 401 with a JSON error otherwise.
-   */
-  private void admit(RoutingContext ctx, java.util.function.BiConsumer<Scope, Runnable> serve) {
-    HttpServerRequest request = ctx.request();
-    String address = request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
-    if (!connectionLimiter.tryAcquire(address)) {
-      ErrorBody.send(ctx.response(), 429, "too_many_connections", "this address has "
-          + connectionLimiter.max() + " feed connections open already (PRICEWIRE_FEED_MAX_CONNECTIONS_PER_ADDRESS)");
-      return;
-    }
-    Runnable release = new Runnable() {
-      private boolean done;
-
-      @Override
-      public void run() {
-        if (!done) {
-          done = true;
-          connectionLimiter.release(address);
-        }
-      }
-    };
-    request.pause();
-    auth.storefront(request).onComplete(ar -> {
-      if (ar.succeeded()) {
-        serve.accept(ar.result(), release);
-        return;
-      }
-      release.run();
-      if (ar.cause() instanceof AuthException e) {
-        if (e.status() == 401) {
-          ctx.response().putHeader("WWW-Authenticate", "Bearer");
-        }
-        ErrorBody.send(ctx.response(), e.status(), e.code(), e.getMessage());
-      } else {
-        ErrorBody.send(ctx.response(), 500, "internal_error", "the token could not be checked");
-      }
-    });
   }
 
   @Override

@@ -1,9 +1,9 @@
 package io.pricewire.auth;
 
-import io.pricewire.api.ErrorBody;
+import io.pricewire.http.ErrorBody;
+import io.pricewire.http.Failure;
 import io.pricewire.offer.SupplierId;
 import io.pricewire.store.KeyStore;
-import io.pricewire.store.StoreUnavailableException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -189,11 +189,6 @@ public final class AdminApi {
   }
 
   private static void failed(RoutingContext ctx, Throwable e) {
-    if (e instanceof StoreUnavailableException) {
-      ctx.response().putHeader("Retry-After", "2");
-      ErrorBody.send(ctx.response(), 503, "store_unavailable", e.getMessage());
-    } else {
-      ErrorBody.send(ctx.response(), 500, "internal_error", "the key store failed: " + e.getMessage());
-    }
+    Failure.of(e, "the key store").send(ctx.response());
   }
 }

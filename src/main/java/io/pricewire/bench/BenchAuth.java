@@ -29,7 +29,7 @@ final class BenchAuth {
 
   /** Credentials for the gateway the shared options name. */
   static BenchAuth resolve(HttpClientAgent http, GatewayOptions gateway) {
-    return resolve(http, gateway.url, gateway.opsUrl, gateway.adminToken);
+    return resolve(http, gateway.url(), gateway.opsUrl, gateway.adminToken);
   }
 
   static BenchAuth resolve(HttpClientAgent http, URI url, URI opsUrl, String given) {

@@ -80,7 +80,7 @@ public final class ConnectionsBench implements Callable<Integer> {
     for (int i = 0; i < count; i++) {
       slots.acquire();
       WebSocketConnectOptions options = new WebSocketConnectOptions()
-          .setHost(gateway.url.getHost()).setPort(gateway.url.getPort())
+          .setHost(gateway.url().getHost()).setPort(gateway.url().getPort())
           .setURI("/v1/feed").setAllowOriginHeader(false);
       if (token != null) {
         options.addHeader("Authorization", "Bearer " + token);

@@ -87,7 +87,7 @@ public final class DurabilityWriter implements Callable<Integer> {
           .put("availability", "in_stock").put("quantity", version.get() % 1000).put("version", version.incrementAndGet()));
     }
     RequestOptions request = BenchAuth.withBearer(new RequestOptions().setMethod(HttpMethod.POST)
-        .setAbsoluteURI(gateway.url.resolve("/v1/suppliers/" + supplier + "/offers").toString())
+        .setAbsoluteURI(gateway.url().resolve("/v1/suppliers/" + supplier + "/offers").toString())
         .putHeader("Content-Type", "application/json").setTimeout(10_000), key);
     http.request(request).compose(req -> req.send(Buffer.buffer(items.encode())))
         .compose(resp -> resp.body().map(b -> resp.statusCode() == 200 ? b.toJsonObject() : null))

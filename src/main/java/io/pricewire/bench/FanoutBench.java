@@ -23,6 +23,7 @@ import java.util.regex.Pattern;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -40,19 +41,11 @@ public final class FanoutBench implements Callable<Integer> {
   @Option(names = "--target", defaultValue = "pricewire", description = "pricewire, broadcaster, nats or socketio (default: ${DEFAULT-VALUE}).")
   String target;
 
-  @Option(names = "--url", description = "Where the target listens. Defaults: pricewire http://127.0.0.1:8080, broadcaster "
-      + "http://127.0.0.1:9100, nats ws://127.0.0.1:9222 (WebSocket listener), socketio http://127.0.0.1:9300.")
-  URI url;
-
   @Option(names = "--nats-url", defaultValue = "nats://127.0.0.1:4223", description = "NATS client port, for the publisher (default: ${DEFAULT-VALUE}).")
   URI natsUrl;
 
-  @Option(names = "--ops-url", defaultValue = "http://127.0.0.1:8081", description = "Pricewire ops URL: admin API and server metrics (default: ${DEFAULT-VALUE}).")
-  URI opsUrl;
-
-  @Option(names = "--admin-token", description = "Pricewire admin token for a key and a storefront token (default: $PRICEWIRE_ADMIN, "
-      + "else a local development gateway's; none: the gateway must run with PRICEWIRE_AUTH=off).")
-  String adminToken;
+  @Mixin
+  GatewayOptions gateway = new GatewayOptions();
 
   @Option(names = "--transport", defaultValue = "websocket", description = "Pricewire feed transport: websocket or sse (default: ${DEFAULT-VALUE}).")
   String transport;
@@ -229,15 +222,15 @@ public final class FanoutBench implements Callable<Integer> {
   private FanoutTarget target(Vertx vertx, Vertx publisher) {
     switch (target) {
       case "pricewire":
-        return new PricewireTarget(vertx, publisher, url != null ? url : URI.create("http://127.0.0.1:8080"), opsUrl, adminToken,
+        return new PricewireTarget(vertx, publisher, gateway.url(), gateway.opsUrl, gateway.adminToken,
             transport, offers, interest, subscribers);
       case "broadcaster":
-        return new BroadcasterTarget(vertx, publisher, url != null ? url : URI.create("http://127.0.0.1:9100"), offers, subscribers);
+        return new BroadcasterTarget(vertx, publisher, gateway.urlOr(URI.create("http://127.0.0.1:9100")), offers, subscribers);
       case "nats":
-        return new NatsTarget(vertx, publisher, url != null ? url : URI.create("ws://127.0.0.1:9222"), natsUrl, offers,
+        return new NatsTarget(vertx, publisher, gateway.urlOr(URI.create("ws://127.0.0.1:9222")), natsUrl, offers,
             subscribers);
       case "socketio":
-        return new SocketIoTarget(vertx, publisher, url != null ? url : URI.create("http://127.0.0.1:9300"), offers, subscribers);
+        return new SocketIoTarget(vertx, publisher, gateway.urlOr(URI.create("http://127.0.0.1:9300")), offers, subscribers);
       default:
         throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
             "--target must be pricewire, broadcaster, nats or socketio, got " + target);
@@ -357,7 +350,7 @@ public final class FanoutBench implements Callable<Integer> {
     Vertx v = Vertx.vertx();
     try {
       HttpClientAgent http = v.createHttpClient();
-      return http.request(new RequestOptions().setAbsoluteURI(opsUrl.resolve("/metrics").toString()))
+      return http.request(new RequestOptions().setAbsoluteURI(gateway.opsUrl.resolve("/metrics").toString()))
           .compose(r -> r.send()).compose(r -> r.body()).map(Buffer::toString).await();
     } catch (Exception e) {
       return "";

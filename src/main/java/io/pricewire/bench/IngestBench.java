@@ -73,7 +73,7 @@ public final class IngestBench implements Callable<Integer> {
     HttpClientAgent client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
         new PoolOptions().setHttp1MaxSize(suppliers));
     System.out.printf("ingest bench: %d suppliers x %d offers per %s request against %s%n", suppliers, batch, format,
-        gateway.url);
+        gateway.url());
     BenchAuth auth = BenchAuth.resolve(client, gateway);
     String store = client.request(new RequestOptions().setAbsoluteURI(gateway.opsUrl.resolve("/health/ready").toString()))
         .compose(r -> r.send()).compose(r -> r.body()).map(b -> {
@@ -181,7 +181,7 @@ public final class IngestBench implements Callable<Integer> {
     }
     Buffer body = body();
     long sent = System.nanoTime();
-    RequestOptions request = BenchAuth.withBearer(new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(gateway.url
+    RequestOptions request = BenchAuth.withBearer(new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(gateway.url()
         .resolve("/v1/suppliers/" + supplier + "/offers").toString())
         .putHeader("Content-Type", format.equals("json") ? "application/json" : "application/x-ndjson"), key);
     client.request(request)

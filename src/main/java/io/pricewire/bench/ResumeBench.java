@@ -131,7 +131,7 @@ public final class ResumeBench implements Callable<Integer> {
 
   private Future<Void> once(WebSocketClient ws, String token, View view, boolean resume) {
     WebSocketConnectOptions options = new WebSocketConnectOptions()
-        .setHost(gateway.url.getHost()).setPort(gateway.url.getPort())
+        .setHost(gateway.url().getHost()).setPort(gateway.url().getPort())
         .setURI("/v1/feed").setAllowOriginHeader(false);
     if (token != null) {
       options.addHeader("Authorization", "Bearer " + token);
@@ -198,7 +198,7 @@ public final class ResumeBench implements Callable<Integer> {
   /** Ingests NDJSON and records the resulting version of each offer in {@code truth}. */
   private Future<Void> ingest(HttpClientAgent http, String key, String body, Map<String, Long> truth) {
     RequestOptions request = BenchAuth.withBearer(new RequestOptions().setMethod(HttpMethod.POST)
-        .setAbsoluteURI(gateway.url.resolve("/v1/suppliers/" + SUPPLIER + "/offers").toString())
+        .setAbsoluteURI(gateway.url().resolve("/v1/suppliers/" + SUPPLIER + "/offers").toString())
         .putHeader("Content-Type", "application/x-ndjson"), key);
     return http.request(request).compose(req -> req.send(Buffer.buffer(body))).compose(resp -> resp.body())
         .map(b -> {

@@ -57,7 +57,7 @@ public final class WireBench implements Callable<Integer> {
     post(http, catalog()).await();
     AtomicLong plainBytes = new AtomicLong();
     AtomicLong deflateBytes = new AtomicLong();
-    int port = gateway.url.getPort() > 0 ? gateway.url.getPort() : 80;
+    int port = gateway.url().getPort() > 0 ? gateway.url().getPort() : 80;
     NetServer plainRelay = relay(vertx, port, plainBytes).await();
     NetServer deflateRelay = relay(vertx, port, deflateBytes).await();
     AtomicInteger plainUpdates = new AtomicInteger();
@@ -105,7 +105,7 @@ public final class WireBench implements Callable<Integer> {
     io.vertx.core.net.NetClient tcp = vertx.createNetClient();
     return vertx.createNetServer().connectHandler(client -> {
       client.pause();
-      tcp.connect(targetPort, gateway.url.getHost()).onSuccess(server -> {
+      tcp.connect(targetPort, gateway.url().getHost()).onSuccess(server -> {
         pipe(client, server, null);
         pipe(server, client, downstream);
         client.resume();
@@ -189,7 +189,7 @@ public final class WireBench implements Callable<Integer> {
 
   private Future<JsonObject> post(HttpClientAgent http, Buffer body) {
     return http.request(BenchAuth.withBearer(new RequestOptions().setMethod(HttpMethod.POST)
-            .setAbsoluteURI(gateway.url.resolve("/v1/suppliers/" + SUPPLIER + "/offers").toString())
+            .setAbsoluteURI(gateway.url().resolve("/v1/suppliers/" + SUPPLIER + "/offers").toString())
             .putHeader("Content-Type", "application/x-ndjson"), key))
         .compose(req -> req.send(body)).compose(resp -> resp.body()).map(Buffer::toJsonObject);
   }

@@ -1,8 +1,8 @@
 package io.pricewire.demo;
 
-import io.pricewire.Addresses;
+import io.pricewire.ledger.Addresses;
 import io.pricewire.ledger.CommitRequest;
-import io.pricewire.ledger.LedgerWrite;
+import io.pricewire.changelog.LedgerWrite;
 import io.pricewire.offer.Availability;
 import io.pricewire.offer.Field;
 import io.pricewire.offer.Money;

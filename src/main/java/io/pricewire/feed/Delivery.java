@@ -1,6 +1,6 @@
 package io.pricewire.feed;
 
-import io.pricewire.ledger.Change;
+import io.pricewire.changelog.Change;
 import java.nio.charset.StandardCharsets;
 
 /**

@@ -1,11 +1,10 @@
 package io.pricewire.feed;
 
-import io.pricewire.Addresses;
-import io.pricewire.api.ErrorBody;
+import io.pricewire.http.ErrorBody;
 import io.pricewire.auth.Scope;
 import io.pricewire.config.Settings;
-import io.pricewire.ledger.Change;
-import io.pricewire.ledger.ChangeBatch;
+import io.pricewire.changelog.Change;
+import io.pricewire.changelog.ChangeBatch;
 import io.pricewire.offer.Interest;
 import io.pricewire.store.Snapshot;
 import io.pricewire.store.Store;
@@ -33,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * interest index (offer, supplier and category to subscriptions), the wake-ups of rate-limited
  * updates, heartbeats, and the slow-client check.
  *
- * <p>Is given each {@link ChangeBatch} of {@link Addresses#CHANGES} by its verticle
+ * <p>Is given each {@link ChangeBatch} of {@code pricewire.changes} by its verticle
  * ({@link #onBatch}): the changes are matched against the index and handed to the matching
  * subscriptions in seq order. A batch that does not follow the last one (a gap, or a new log)
  * means this node cannot vouch for the stream any more: its clients are closed with

@@ -1,6 +1,6 @@
 package io.pricewire.feed;
 
-import io.pricewire.ledger.Change;
+import io.pricewire.changelog.Change;
 import io.pricewire.offer.Field;
 import io.pricewire.offer.Interest;
 import io.pricewire.offer.Offer;

@@ -1,7 +1,7 @@
 package io.pricewire.feed;
 
 import io.pricewire.feed.Pending.Place;
-import io.pricewire.ledger.Change;
+import io.pricewire.changelog.Change;
 import io.pricewire.offer.Offer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;

@@ -1,20 +1,28 @@
 package io.pricewire.feed;
 
-import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.http.WebSocketFrameType;
-import io.vertx.core.http.impl.ws.WebSocketFrameImpl;
+import io.vertx.core.internal.http.WebSocketInternal;
 
-/** A feed over WebSocket: JSON text frames, WebSocket pings, close codes. */
+/**
+ * A feed over WebSocket: JSON text frames, WebSocket pings, close codes. Frames go out through a
+ * {@link FrameWriter} on the connection's pipeline; reading, pongs, closing and the close
+ * handshake stay with Vert.x.
+ */
 final class WebSocketChannel implements FeedChannel {
 
-  private static final Buffer PING = Buffer.buffer();
   private final ServerWebSocket ws;
   private final int maxFrameBytes;
+  private FrameWriter writer;
 
+  /**
+   * @param ws the WebSocket as Vert.x made it (not a router's wrapper): Vert.x 5's internal
+   *     {@link WebSocketInternal}, meant for integrations, gives its Netty context
+   */
   WebSocketChannel(ServerWebSocket ws, int maxFrameBytes) {
+    if (!(ws instanceof WebSocketInternal)) {
+      throw new IllegalArgumentException("the feed needs the WebSocket Vert.x made, got " + ws.getClass().getName());
+    }
     this.ws = ws;
     this.maxFrameBytes = maxFrameBytes;
   }
@@ -26,6 +34,7 @@ final class WebSocketChannel implements FeedChannel {
 
   @Override
   public void start(Listener listener) {
+    writer = FrameWriter.install(((WebSocketInternal) ws).channelHandlerContext(), listener::onDrain);
     ws.textMessageHandler(listener::onText);
     ws.binaryMessageHandler(b -> listener.onRefused(CloseCodes.UNSUPPORTED_DATA,
         "binary frames are not supported; send JSON text"));
@@ -38,22 +47,17 @@ final class WebSocketChannel implements FeedChannel {
             ? "frame larger than " + maxFrameBytes + " bytes" : "invalid frame: " + e.getMessage());
       }
     });
-    ws.drainHandler(v -> listener.onDrain());
     ws.closeHandler(v -> listener.onClosed());
   }
 
-  /**
-   * Writes the UTF-8 bytes as they are, as one text frame: Vert.x's public API takes text frames
-   * only as strings, which it would encode again for every client.
-   */
   @Override
   public void write(byte[] frame, long resumeSeq) {
-    ws.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, Unpooled.wrappedBuffer(frame), true));
+    writer.write(frame);
   }
 
   @Override
   public boolean writeQueueFull() {
-    return ws.writeQueueFull();
+    return writer.full();
   }
 
   @Override
@@ -73,7 +77,7 @@ final class WebSocketChannel implements FeedChannel {
 
   @Override
   public void ping() {
-    ws.writePing(PING);
+    writer.ping();
   }
 
   @Override

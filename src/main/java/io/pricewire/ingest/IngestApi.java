@@ -1,13 +1,13 @@
 package io.pricewire.ingest;
 
-import io.pricewire.api.ErrorBody;
+import io.pricewire.http.ErrorBody;
 import io.pricewire.auth.AuthException;
 import io.pricewire.auth.Authenticator;
 import io.pricewire.config.Settings;
 import io.pricewire.offer.OfferKey;
 import io.pricewire.offer.SupplierId;
 import io.pricewire.store.Store;
-import io.pricewire.store.StoreUnavailableException;
+import io.pricewire.http.Failure;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
@@ -67,12 +67,7 @@ public final class IngestApi {
         }
         refuseBody(ctx, e.status(), e.code(), e.getMessage());
       } else {
-        boolean unavailable = ar.cause() instanceof StoreUnavailableException;
-        if (unavailable) {
-          ctx.response().putHeader("Retry-After", "2");
-        }
-        refuseBody(ctx, unavailable ? 503 : 500, unavailable ? "store_unavailable" : "internal_error",
-            "the API key could not be checked: " + ar.cause().getMessage());
+        Failure.of(ar.cause(), "the API key check").refuseUnread(ctx.request());
       }
     });
   }
@@ -87,9 +82,9 @@ public final class IngestApi {
       return;
     }
     if (type.equals("application/json")) {
-      run(ctx, supplier, IngestSource.JSON).readJsonArray();
+      run(ctx, supplier, IngestSource.JSON).start();
     } else if (NDJSON_TYPES.contains(type)) {
-      run(ctx, supplier, IngestSource.NDJSON).readStream();
+      run(ctx, supplier, IngestSource.NDJSON).start();
     } else {
       refuseBody(ctx, 415, "unsupported_media_type", "Content-Type \"" + type + "\" is not accepted here; send "
           + "application/json (an array of offers) or application/x-ndjson (one offer per line)");
@@ -106,7 +101,7 @@ public final class IngestApi {
       return;
     }
     if (TSV_TYPES.contains(type)) {
-      run(ctx, supplier, IngestSource.TSV).readStream();
+      run(ctx, supplier, IngestSource.TSV).start();
     } else {
       refuseBody(ctx, 415, "unsupported_media_type", "Content-Type \"" + type + "\" is not accepted here; send a "
           + "Merchant Center feed as text/tab-separated-values");
@@ -125,12 +120,7 @@ public final class IngestApi {
     String sku = ctx.pathParam("sku");
     store.find(new OfferKey(supplier, sku.strip())).onComplete(ar -> {
       if (ar.failed()) {
-        boolean unavailable = ar.cause() instanceof StoreUnavailableException;
-        if (unavailable) {
-          ctx.response().putHeader("Retry-After", "2");
-        }
-        ErrorBody.send(ctx.response(), unavailable ? 503 : 500, unavailable ? "store_unavailable" : "read_failed",
-            ar.cause().getMessage());
+        Failure.of(ar.cause(), "reading the offer").send(ctx.response());
       } else if (ar.result() == null) {
         ErrorBody.send(ctx.response(), 404, "offer_not_found", "supplier " + supplier + " has no offer with sku \""
             + sku + "\"");

@@ -3,7 +3,7 @@ package io.pricewire.ingest;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.pricewire.ledger.ItemStatus;
+import io.pricewire.changelog.ItemStatus;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;

@@ -1,11 +1,14 @@
 package io.pricewire.ledger;
 
+import io.pricewire.changelog.Change;
+import io.pricewire.changelog.ChangeBatch;
+import io.pricewire.changelog.LedgerWrite;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.pricewire.Addresses;
+import io.pricewire.ledger.Addresses;
 import io.pricewire.store.Committed;
 import io.pricewire.store.Store;
 import io.pricewire.store.StoreUnavailableException;

@@ -1,7 +1,7 @@
 package io.pricewire.ops;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.pricewire.api.ErrorBody;
+import io.pricewire.http.ErrorBody;
 import io.pricewire.auth.AdminApi;
 import io.pricewire.config.Settings;
 import io.pricewire.store.Store;

@@ -1,7 +1,7 @@
 package io.pricewire.store;
 
-import io.pricewire.ledger.Change;
-import io.pricewire.ledger.ItemOutcome;
+import io.pricewire.changelog.Change;
+import io.pricewire.changelog.ItemOutcome;
 import java.util.List;
 
 /** What a commit did: one outcome per write, and the changes it logged in seq order. */

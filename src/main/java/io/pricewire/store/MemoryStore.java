@@ -1,9 +1,9 @@
 package io.pricewire.store;
 
-import io.pricewire.ledger.Change;
-import io.pricewire.ledger.Decision;
-import io.pricewire.ledger.LedgerRules;
-import io.pricewire.ledger.LedgerWrite;
+import io.pricewire.changelog.Change;
+import io.pricewire.changelog.Decision;
+import io.pricewire.changelog.LedgerRules;
+import io.pricewire.changelog.LedgerWrite;
 import io.pricewire.offer.Interest;
 import io.pricewire.offer.Offer;
 import io.pricewire.offer.OfferKey;

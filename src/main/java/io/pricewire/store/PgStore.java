@@ -1,9 +1,9 @@
 package io.pricewire.store;
 
-import io.pricewire.ledger.Change;
-import io.pricewire.ledger.Decision;
-import io.pricewire.ledger.LedgerRules;
-import io.pricewire.ledger.LedgerWrite;
+import io.pricewire.changelog.Change;
+import io.pricewire.changelog.Decision;
+import io.pricewire.changelog.LedgerRules;
+import io.pricewire.changelog.LedgerWrite;
 import io.pricewire.offer.Availability;
 import io.pricewire.offer.Field;
 import io.pricewire.offer.Interest;
@@ -38,6 +38,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import io.vertx.core.VertxException;
 import java.util.stream.Collectors;
 
 /**
@@ -76,7 +77,9 @@ public final class PgStore implements Store {
     this.poolOptions = new PoolOptions()
         .setMaxSize(poolSize)
         .setName("pricewire")
-        .setConnectionTimeout((int) Math.max(1, timeoutMs))
+        // Longer than the timeout of every call (guard), which therefore fires first, with its own
+        // message: a caller never waits past it for a connection.
+        .setConnectionTimeout((int) Math.min(Integer.MAX_VALUE, Math.max(1, 2 * timeoutMs)))
         .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS)
         .setMaxWaitQueueSize(4096);
     this.timeoutMs = timeoutMs;
@@ -91,7 +94,7 @@ public final class PgStore implements Store {
 
   @Override
   public Future<Void> open() {
-    return vertx.executeBlocking(() -> Migrations.apply(connectOptions), false)
+    return vertx.executeBlocking(() -> Migrations.apply(connectOptions, timeoutMs), false)
         .map(result -> {
           pool = PgBuilder.pool().with(poolOptions).with(netOptions).connectingTo(connectOptions).using(vertx).build();
           return null;
@@ -404,9 +407,8 @@ public final class PgStore implements Store {
     return e instanceof TimeoutException
         || e instanceof java.io.IOException
         || e instanceof ClosedConnectionException
-        || e instanceof io.vertx.core.impl.NoStackTraceTimeoutException
-        // The pool's own failures (no connection within the connection timeout, too many waiters).
-        || e instanceof io.vertx.core.impl.NoStackTraceThrowable
+        // The pool's own failures (too many waiters, a query that waited too long for a connection).
+        || e instanceof VertxException
         || (e.getCause() != null && e.getCause() != e && unavailable(e.getCause()));
   }
 

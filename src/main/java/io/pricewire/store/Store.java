@@ -1,7 +1,7 @@
 package io.pricewire.store;
 
-import io.pricewire.ledger.Change;
-import io.pricewire.ledger.LedgerWrite;
+import io.pricewire.changelog.Change;
+import io.pricewire.changelog.LedgerWrite;
 import io.pricewire.offer.Interest;
 import io.pricewire.offer.Offer;
 import io.pricewire.offer.OfferKey;
@@ -21,7 +21,7 @@ public interface Store {
   Future<Void> open();
 
   /**
-   * Decides and writes one batch atomically with {@link io.pricewire.ledger.LedgerRules}: offers,
+   * Decides and writes one batch atomically with {@link io.pricewire.changelog.LedgerRules}: offers,
    * change-log entries and the head seq. The future completes only after the data is durable
    * (for stores that are durable at all).
    */

@@ -1,7 +1,7 @@
 package io.pricewire.feed;
 
 import io.pricewire.auth.Scope;
-import io.pricewire.ledger.Change;
+import io.pricewire.changelog.Change;
 import io.pricewire.offer.Availability;
 import io.pricewire.offer.Field;
 import io.pricewire.offer.Interest;

@@ -2,7 +2,7 @@ package io.pricewire.feed;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pricewire.ledger.Change;
+import io.pricewire.changelog.Change;
 import io.pricewire.offer.Availability;
 import io.pricewire.offer.Field;
 import io.pricewire.offer.Money;

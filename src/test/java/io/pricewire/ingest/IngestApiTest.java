@@ -103,6 +103,20 @@ class IngestApiTest {
   }
 
   @Test
+  @DisplayName("a new offer the ledger refuses (no availability) is answered rejected, with its reason and no version")
+  void refusedByTheLedger() {
+    JsonObject answer = http.offers("json-r", new JsonArray().add(offer("ok", "1.00 CAD", "in_stock"))
+        .add(new JsonObject().put("sku", "half").put("price", "2.00 CAD")));
+    JsonObject half = answer.getJsonArray("items").getJsonObject(1);
+    assertThat(half.getString("status")).isEqualTo("rejected");
+    assertThat(half.containsKey("version")).isTrue();
+    assertThat(half.getValue("version")).isNull();
+    assertThat(half.getJsonArray("errors").getJsonObject(0).getString("field")).isEqualTo("availability");
+    assertThat(half.getJsonArray("errors").getJsonObject(0).getString("code")).isEqualTo("required");
+    assertThat(answer.getJsonObject("counts").getInteger("rejected")).isEqualTo(1);
+  }
+
+  @Test
   @DisplayName("retries are unchanged, older versions are stale, and neither rolls state back")
   void staleAndDuplicate() {
     JsonArray v5 = new JsonArray().add(offer("cherries", "78.00 CAD", "in_stock").put("version", 5));

@@ -1,9 +1,12 @@
 package io.pricewire.ledger;
 
+import io.pricewire.changelog.Change;
+import io.pricewire.changelog.ChangeBatch;
+import io.pricewire.changelog.LedgerWrite;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.pricewire.Addresses;
+import io.pricewire.ledger.Addresses;
 import io.pricewire.offer.Interest;
 import io.pricewire.offer.Offer;
 import io.pricewire.offer.OfferKey;

@@ -2,7 +2,7 @@ package io.pricewire.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pricewire.ledger.LedgerWrite;
+import io.pricewire.changelog.LedgerWrite;
 import io.pricewire.offer.Interest;
 import io.pricewire.offer.Offer;
 import io.vertx.core.Vertx;

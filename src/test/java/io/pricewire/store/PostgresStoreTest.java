@@ -1,8 +1,9 @@
 package io.pricewire.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.pricewire.ledger.Change;
+import io.pricewire.changelog.Change;
 import io.pricewire.offer.OfferKey;
 import io.pricewire.support.PostgresDatabase;
 import io.vertx.core.Future;
@@ -78,9 +79,9 @@ class PostgresStoreTest extends StoreContract {
       assertThat(commit(write(s, x.formatted("1.00", ""))).outcomes().get(0).version()).isEqualTo(1);
       // The other node writes version 5: the state this node kept (version 1) is now old.
       assertThat(other.commit(List.of(write(s, x.formatted("5.00", ", \"version\": 5")))).await().outcomes()
-          .get(0).status()).isEqualTo(io.pricewire.ledger.ItemStatus.APPLIED);
+          .get(0).status()).isEqualTo(io.pricewire.changelog.ItemStatus.APPLIED);
       assertThat(commit(write(s, x.formatted("3.00", ", \"version\": 3"))).outcomes().get(0).status())
-          .as("version 3 after version 5 is stale, whatever this node kept").isEqualTo(io.pricewire.ledger.ItemStatus.STALE);
+          .as("version 3 after version 5 is stale, whatever this node kept").isEqualTo(io.pricewire.changelog.ItemStatus.STALE);
       assertThat(commit(write(s, x.formatted("7.00", ""))).outcomes().get(0).version())
           .as("the next version follows the other node's").isEqualTo(6);
       // And the other way round: the other node kept version 5, this one wrote 6.
@@ -88,14 +89,22 @@ class PostgresStoreTest extends StoreContract {
           .isEqualTo(7);
       // A raise of the version alone (same content) is a write too: a change with nothing in changed.
       Committed raised = commit(write(s, x.formatted("8.00", ", \"version\": 20")));
-      assertThat(raised.outcomes().get(0).status()).isEqualTo(io.pricewire.ledger.ItemStatus.APPLIED);
+      assertThat(raised.outcomes().get(0).status()).isEqualTo(io.pricewire.changelog.ItemStatus.APPLIED);
       assertThat(raised.changes()).singleElement().satisfies(c -> assertThat(c.changed()).isEmpty());
       assertThat(other.commit(List.of(write(s, x.formatted("9.00", ", \"version\": 15")))).await().outcomes()
-          .get(0).status()).as("below the raised version").isEqualTo(io.pricewire.ledger.ItemStatus.STALE);
+          .get(0).status()).as("below the raised version").isEqualTo(io.pricewire.changelog.ItemStatus.STALE);
       assertThat(store.find(new OfferKey(s, "x")).await().version()).isEqualTo(20);
     } finally {
       other.close().await();
     }
+  }
+
+  @Test
+  @DisplayName("the TLS mode of the URI holds for the schema migration too: one it cannot meet stops the open")
+  void migrationHonoursTls() {
+    // verify-full cannot be met here: this server has no TLS, or a certificate the JVM does not trust.
+    PgStore strict = new PgStore(vertx, PgConnectOptions.fromUri(db.uri() + "?sslmode=verify-full"), 2, 5000);
+    assertThatThrownBy(() -> strict.open().await()).hasStackTraceContaining("SSL");
   }
 
   @Test

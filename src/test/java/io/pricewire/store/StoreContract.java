@@ -2,10 +2,10 @@ package io.pricewire.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pricewire.ledger.Change;
-import io.pricewire.ledger.ItemOutcome;
-import io.pricewire.ledger.ItemStatus;
-import io.pricewire.ledger.LedgerWrite;
+import io.pricewire.changelog.Change;
+import io.pricewire.changelog.ItemOutcome;
+import io.pricewire.changelog.ItemStatus;
+import io.pricewire.changelog.LedgerWrite;
 import io.pricewire.offer.Interest;
 import io.pricewire.offer.Offer;
 import io.pricewire.offer.OfferKey;

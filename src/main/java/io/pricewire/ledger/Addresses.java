@@ -1,4 +1,4 @@
-package io.pricewire;
+package io.pricewire.ledger;
 
 /** Every event-bus address the gateway uses. */
 public final class Addresses {

@@ -1,4 +1,4 @@
-package io.pricewire.ledger;
+package io.pricewire.changelog;
 
 /** What happened to one written item. */
 public enum ItemStatus {

@@ -1,4 +1,4 @@
-package io.pricewire.api;
+package io.pricewire.http;
 
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;

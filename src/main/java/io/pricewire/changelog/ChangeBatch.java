@@ -1,4 +1,4 @@
-package io.pricewire.ledger;
+package io.pricewire.changelog;
 
 import java.util.List;
 

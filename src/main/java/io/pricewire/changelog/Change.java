@@ -1,8 +1,10 @@
-package io.pricewire.ledger;
+package io.pricewire.changelog;
 
 import io.pricewire.offer.Availability;
 import io.pricewire.offer.Field;
 import io.pricewire.offer.Offer;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.Set;
 
 /**
@@ -17,6 +19,14 @@ import java.util.Set;
  */
 public record Change(long seq, Offer offer, Set<Field> changed, String previousCategory,
     Availability previousAvailability, long receivedNanos) {
+
+  /**
+   * Changes travel by reference between event loops (the local codec copies nothing), so the
+   * fields it lists are an unmodifiable copy, in the fields' order.
+   */
+  public Change {
+    changed = changed.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(changed));
+  }
 
   /** True when the change sells out, restocks or otherwise changes availability. */
   public boolean availabilityChanged() {

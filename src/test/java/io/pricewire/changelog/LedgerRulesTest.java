@@ -1,4 +1,4 @@
-package io.pricewire.ledger;
+package io.pricewire.changelog;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -141,5 +141,18 @@ class LedgerRulesTest {
     Change c = decide(Map.of(a.key(), a), 1, write("{\"sku\": \"a\", \"category\": \"Gifts\"}")).changes().get(0);
     assertThat(c.previousCategory()).isEqualTo("Fruit");
     assertThat(c.offer().category()).isEqualTo("Gifts");
+  }
+
+  @Test
+  @DisplayName("a change's list of changed fields cannot be changed after the fact, and keeps the fields' order")
+  void changedIsImmutable() {
+    java.util.EnumSet<Field> fields = java.util.EnumSet.of(Field.QUANTITY, Field.PRICE);
+    Decision d = decide(new HashMap<>(), 0, write("{\"sku\": \"a\", \"price\": \"1.00 CAD\", \"availability\": \"in_stock\"}"));
+    Change c = new Change(7, d.changes().get(0).offer(), fields, null, null, 0);
+    fields.add(Field.TITLE);
+    assertThat(c.changed()).containsExactly(Field.PRICE, Field.QUANTITY);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> c.changed().add(Field.BRAND))
+        .isInstanceOf(UnsupportedOperationException.class);
+    assertThat(new Change(8, c.offer(), java.util.Set.of(), null, null, 0).changed()).isEmpty();
   }
 }

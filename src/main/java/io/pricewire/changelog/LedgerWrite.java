@@ -1,4 +1,4 @@
-package io.pricewire.ledger;
+package io.pricewire.changelog;
 
 import io.pricewire.offer.OfferKey;
 import io.pricewire.offer.OfferWrite;

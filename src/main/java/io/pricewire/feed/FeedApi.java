@@ -1,0 +1,117 @@
+package io.pricewire.feed;
+
+import io.pricewire.auth.AuthException;
+import io.pricewire.auth.Authenticator;
+import io.pricewire.auth.Scope;
+import io.pricewire.http.ErrorBody;
+import io.pricewire.http.Failure;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The feed's HTTP side on the public port: the WebSocket upgrade at {@code /v1/feed} and the
+ * event stream at {@code /v1/feed/sse}, and the admission of every feed client (connections per
+ * address, origin, storefront token) before its hub serves it.
+ *
+ * <p>Upgrades are taken before the router ({@link #takeUpgrade}), so that the hub holds the
+ * WebSocket as Vert.x made it (its writes go to the connection's own pipeline, see
+ * {@link WebSocketChannel}), not the router's wrapper of it.
+ */
+public final class FeedApi {
+
+  private static final Logger log = LoggerFactory.getLogger(FeedApi.class);
+  static final String PATH = "/v1/feed";
+
+  private final FeedHub hub;
+  private final Authenticator auth;
+  private final ConnectionLimiter connections;
+
+  /** @param connections shared by every event loop: the count is per client address and node */
+  public FeedApi(FeedHub hub, Authenticator auth, ConnectionLimiter connections) {
+    this.hub = hub;
+    this.auth = auth;
+    this.connections = connections;
+  }
+
+  /** Serves a WebSocket upgrade to the feed; returns false for any other request (the router's). */
+  public boolean takeUpgrade(HttpServerRequest request) {
+    if (request.method() != HttpMethod.GET || !PATH.equals(request.path()) || !request.canUpgradeToWebSocket()) {
+      return false;
+    }
+    admit(request, (scope, release) -> request.toWebSocket()
+        .onSuccess(ws -> hub.accept(ws, scope, release))
+        .onFailure(e -> {
+          release.run();
+          log.debug("WebSocket handshake failed: {}", e.getMessage());
+        }));
+    return true;
+  }
+
+  /** The feed's routes that are plain HTTP: the event stream, and the answer to a non-WebSocket GET. */
+  public void mount(Router router) {
+    router.get(PATH).handler(ctx -> ErrorBody.send(ctx.response(), 400, "websocket_required",
+        "/v1/feed speaks WebSocket: connect with a WebSocket client (Upgrade: websocket), or use /v1/feed/sse"));
+    router.get(PATH + "/sse").handler(this::eventStream);
+  }
+
+  private void eventStream(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    ClientOp.Subscribe op;
+    try {
+      op = hub.parseSse(request);
+    } catch (ProtocolError e) {
+      ErrorBody.send(ctx.response(), 400, e.code(), e.getMessage());
+      return;
+    }
+    String origin = request.getHeader("Origin");
+    if (origin != null && auth.originAllowed(origin)) {
+      ctx.response().putHeader("Access-Control-Allow-Origin", origin).putHeader("Vary", "Origin");
+    }
+    admit(request, (scope, release) -> hub.acceptSse(request, op, scope, release));
+  }
+
+  /**
+   * Checks a feed client's address count, origin and token before it is served; answers 429, 403
+   * or 401 with a JSON error otherwise.
+   */
+  private void admit(HttpServerRequest request, BiConsumer<Scope, Runnable> serve) {
+    String address = request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
+    if (!connections.tryAcquire(address)) {
+      ErrorBody.send(request.response(), 429, "too_many_connections", "this address has "
+          + connections.max() + " feed connections open already (PRICEWIRE_FEED_MAX_CONNECTIONS_PER_ADDRESS)");
+      return;
+    }
+    Runnable release = new Runnable() {
+      private boolean done;
+
+      @Override
+      public void run() {
+        if (!done) {
+          done = true;
+          connections.release(address);
+        }
+      }
+    };
+    request.pause();
+    auth.storefront(request).onComplete(ar -> {
+      if (ar.succeeded()) {
+        serve.accept(ar.result(), release);
+        return;
+      }
+      release.run();
+      if (ar.cause() instanceof AuthException e) {
+        if (e.status() == 401) {
+          request.response().putHeader("WWW-Authenticate", "Bearer");
+        }
+        ErrorBody.send(request.response(), e.status(), e.code(), e.getMessage());
+      } else {
+        Failure.of(ar.cause(), "the storefront token check").send(request.response());
+      }
+    });
+  }
+}

@@ -5,7 +5,8 @@ package io.pricewire.feed;
  * ones already queued, and timers. The gateway runs the core on a Vert.x event loop
  * ({@link VertxFeedLoop}); its unit tests run it on a loop whose clock and tasks they drive.
  *
- * <p>Every method is called from the loop's own thread only.
+ * <p>Every method is called on the loop itself: for Vert.x, within its context (events that arrive
+ * from elsewhere, such as Netty's, are handed to the context first).
  */
 interface FeedLoop {
 

@@ -1,6 +1,8 @@
 package io.pricewire.feed;
 
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.internal.http.WebSocketInternal;
 
@@ -34,7 +36,11 @@ final class WebSocketChannel implements FeedChannel {
 
   @Override
   public void start(Listener listener) {
-    writer = FrameWriter.install(((WebSocketInternal) ws).channelHandlerContext(), listener::onDrain);
+    // Netty tells of the drain outside any Vert.x context: hand it to this connection's context,
+    // on which the feed core runs (and whose timers and futures it expects).
+    Context context = Vertx.currentContext();
+    writer = FrameWriter.install(((WebSocketInternal) ws).channelHandlerContext(),
+        () -> context.runOnContext(v -> listener.onDrain()));
     ws.textMessageHandler(listener::onText);
     ws.binaryMessageHandler(b -> listener.onRefused(CloseCodes.UNSUPPORTED_DATA,
         "binary frames are not supported; send JSON text"));

@@ -89,6 +89,8 @@ public final class ApiVerticle extends VerticleBase {
         .setPerMessageWebSocketCompressionSupported(settings.feed().compression())
         .setPerFrameWebSocketCompressionSupported(false)
         .setWebSocketCompressionLevel(settings.feed().compressionLevel())
+        // The feed never compresses with a window it cannot share, so it grants this when asked.
+        .setWebSocketAllowServerNoContext(true)
         // A client that does not answer the close handshake is dropped after this many seconds.
         .setWebSocketClosingTimeout(5);
     return hub.start()

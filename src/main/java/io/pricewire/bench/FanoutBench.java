@@ -38,8 +38,15 @@ import picocli.CommandLine.Option;
         "nats (nats-server with its WebSocket listener), socketio (bench/peers/socketio).", "Start the target first; bench/compare.sh runs all four."})
 public final class FanoutBench implements Callable<Integer> {
 
-  @Option(names = "--target", defaultValue = "pricewire", description = "pricewire, broadcaster, nats or socketio (default: ${DEFAULT-VALUE}).")
-  String target;
+  @Option(names = "--target", defaultValue = "pricewire", split = ",", description = {"pricewire, broadcaster, nats or "
+      + "socketio; several, comma-separated, run one after the other with the same workload and this same client "
+      + "process, then compared side by side (each must be running) (default: ${DEFAULT-VALUE}).",
+      "With several targets, --url applies to Pricewire; the peers listen where bench/compare.sh starts them."})
+  List<String> targets;
+
+  @Option(names = "--compress", description = "Subscribers offer permessage-deflate, as every browser does (Pricewire "
+      + "and NATS; NATS needs compression on in its websocket block, as in bench/peers/nats.conf).")
+  boolean compress;
 
   @Option(names = "--nats-url", defaultValue = "nats://127.0.0.1:4223", description = "NATS client port, for the publisher (default: ${DEFAULT-VALUE}).")
   URI natsUrl;
@@ -86,6 +93,8 @@ public final class FanoutBench implements Callable<Integer> {
   @Option(names = "--out", description = "Also write the result as JSON to this file.")
   Path out;
 
+  /** The target being measured. */
+  private String target;
   private final LongAdder delivered = new LongAdder();
   private final LongAdder published = new LongAdder();
   private final AtomicLong skippedTicks = new AtomicLong();
@@ -115,13 +124,32 @@ public final class FanoutBench implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    List<JsonObject> runs = new ArrayList<>();
+    for (String t : targets) {
+      target = t;
+      runs.add(run());
+    }
+    if (runs.size() > 1) {
+      compare(runs);
+    }
+    if (out != null) {
+      JsonObject json = runs.size() == 1 ? runs.get(0)
+          : new JsonObject().put("workload", "fanout").put("compress", compress).put("runs", new JsonArray(runs));
+      Files.writeString(out, json.encodePrettily());
+    }
+    return 0;
+  }
+
+  /** Runs every rate step against the current target; returns its result. */
+  private JsonObject run() throws Exception {
     int cores = Runtime.getRuntime().availableProcessors();
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(cores));
     // The publisher has its own event loop, so that the subscribers' traffic cannot hold it back.
     Vertx publisher = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
     FanoutTarget t = target(vertx, publisher);
-    System.out.printf("fanout bench: %s, %,d subscribers, %,d offers%s, rate(s) %s changes/s%n", t.name(), subscribers,
-        offers, interest > 0 ? ", " + interest + " followed each" : "", rates.stream()
+    System.out.printf("fanout bench: %s, %,d subscribers%s, %,d offers%s, rate(s) %s changes/s%n", t.name(), subscribers,
+        compress ? " offering permessage-deflate" : "", offers, interest > 0 ? ", " + interest + " followed each" : "",
+        rates.stream()
             .map(r -> r == 0 ? "max" : String.format("%,d", r)).collect(java.util.stream.Collectors.joining(", ")));
     t.prepare().await();
     long connectStart = System.nanoTime();
@@ -135,7 +163,7 @@ public final class FanoutBench implements Callable<Integer> {
       steps.add(s);
       print(s);
     }
-    report(t, steps);
+    JsonObject result = report(t, steps);
     for (AutoCloseable c : open) {
       try {
         c.close();
@@ -145,7 +173,25 @@ public final class FanoutBench implements Callable<Integer> {
     }
     vertx.close().await();
     publisher.close().await();
-    return 0;
+    return result;
+  }
+
+  /** Side by side: each step's delivered rate and latency per target, and the ratio to the first. */
+  private void compare(List<JsonObject> runs) {
+    System.out.println();
+    System.out.printf("side by side, %,d subscribers%s:%n", subscribers, compress ? ", permessage-deflate offered" : "");
+    JsonObject first = runs.get(0);
+    for (int i = 0; i < first.getJsonArray("steps").size(); i++) {
+      for (JsonObject r : runs) {
+        JsonObject st = r.getJsonArray("steps").getJsonObject(i);
+        JsonObject base = first.getJsonArray("steps").getJsonObject(i);
+        double p99 = st.getJsonObject("latency").getDouble("p99_ms");
+        System.out.printf("  rate %-7s %-24s delivered %,11d/s  p50 %8.1f ms  p99 %8.1f ms  p99 / %s's %.2f%n",
+            String.format("%,d", st.getInteger("rate")), r.getString("name"), st.getLong("delivered_per_second"),
+            st.getJsonObject("latency").getDouble("p50_ms"), p99, first.getString("name"),
+            p99 / Math.max(0.001, base.getJsonObject("latency").getDouble("p99_ms")));
+      }
+    }
   }
 
   /** Publishes at one rate: warm-up, then the measured seconds, then a pause so queues empty. */
@@ -223,18 +269,22 @@ public final class FanoutBench implements Callable<Integer> {
     switch (target) {
       case "pricewire":
         return new PricewireTarget(vertx, publisher, gateway.url(), gateway.opsUrl, gateway.adminToken,
-            transport, offers, interest, subscribers);
+            transport, offers, interest, subscribers, compress);
       case "broadcaster":
-        return new BroadcasterTarget(vertx, publisher, gateway.urlOr(URI.create("http://127.0.0.1:9100")), offers, subscribers);
+        return new BroadcasterTarget(vertx, publisher, peerUrl("http://127.0.0.1:9100"), offers, subscribers);
       case "nats":
-        return new NatsTarget(vertx, publisher, gateway.urlOr(URI.create("ws://127.0.0.1:9222")), natsUrl, offers,
-            subscribers);
+        return new NatsTarget(vertx, publisher, peerUrl("ws://127.0.0.1:9222"), natsUrl, offers, subscribers, compress);
       case "socketio":
-        return new SocketIoTarget(vertx, publisher, gateway.urlOr(URI.create("http://127.0.0.1:9300")), offers, subscribers);
+        return new SocketIoTarget(vertx, publisher, peerUrl("http://127.0.0.1:9300"), offers, subscribers);
       default:
         throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
             "--target must be pricewire, broadcaster, nats or socketio, got " + target);
     }
+  }
+
+  /** A peer's URL: --url when it is the only target, else where bench/compare.sh starts it. */
+  private URI peerUrl(String standard) {
+    return targets.size() == 1 ? gateway.urlOr(URI.create(standard)) : URI.create(standard);
   }
 
   /** Opens the subscribers, a few hundred handshakes at a time. */
@@ -390,7 +440,7 @@ public final class FanoutBench implements Callable<Integer> {
     System.out.printf("  load generator     %.2f CPU cores (subscribers and publisher, this process)%n", s.clientCores);
   }
 
-  private void report(FanoutTarget t, List<Step> steps) throws Exception {
+  private JsonObject report(FanoutTarget t, List<Step> steps) {
     JsonArray all = new JsonArray();
     Step best = null;
     for (Step s : steps) {
@@ -406,13 +456,12 @@ public final class FanoutBench implements Callable<Integer> {
             best.rate, Percentiles.ms(best.latency.getValueAtPercentile(99))));
     System.out.printf("%-24s peak: %,.0f updates/s delivered%n", "", peak.delivered);
     JsonObject json = new JsonObject().put("workload", "fanout").put("target", target).put("name", t.name())
-        .put("transport", transport).put("subscribers", subscribers).put("offers", offers).put("interest", interest)
+        .put("transport", transport).put("compress", compress).put("subscribers", subscribers).put("offers", offers)
+        .put("interest", interest)
         .put("sustained_p99_ms", sustainedP99Ms).put("steps", all)
         .put("max_sustained", best == null ? null : json(best)).put("peak", json(peak));
     System.out.println(json.encode());
-    if (out != null) {
-      Files.writeString(out, json.encodePrettily());
-    }
+    return json;
   }
 
   private static String bound(double ms) {

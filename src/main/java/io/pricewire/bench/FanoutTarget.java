@@ -34,12 +34,12 @@ interface FanoutTarget {
 
   /** A payload the size and shape of a Pricewire update frame, for the servers that only relay. */
   static String updateFrame(long seq, int offer, String price, long stampMicros) {
-    return "{\"type\":\"update\",\"id\":\"bench\",\"epoch\":\"f22f4505-ab5e-4183-a68f-65eaaafff603\",\"seq\":" + seq
+    return "{\"type\":\"update\",\"epoch\":\"f22f4505-ab5e-4183-a68f-65eaaafff603\",\"seq\":" + seq
         + ",\"offer\":{\"supplier\":\"bench-fanout\",\"sku\":\"o" + offer + "\",\"version\":" + seq + ",\"seq\":" + seq
         + ",\"price\":{\"amount\":\"" + price + "\",\"currency\":\"CAD\"},\"availability\":\"in_stock\",\"quantity\":"
         + "120,\"title\":{\"en\":\"Live Atlantic lobster, 1 lb\",\"zh-CN\":\"加拿大鲜活龙虾 1磅\"},\"category\":"
         + "\"Seafood > Shellfish\",\"brand\":\"t=" + stampMicros + "\",\"committed_at\":\"2026-11-29T10:41:07.918214Z\"},"
-        + "\"changed\":[\"price\"]}";
+        + "\"changed\":[\"price\"],\"id\":\"bench\"}";
   }
 
   /** One of n update frames with a random offer and price: what the relaying peers publish. */

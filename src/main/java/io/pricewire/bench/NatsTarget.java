@@ -33,13 +33,13 @@ final class NatsTarget implements FanoutTarget {
   private io.vertx.core.net.NetClient tcp;
   private NetSocket publisher;
 
-  NatsTarget(Vertx vertx, Vertx publisher, URI wsUrl, URI tcpUrl, int offers, int subscribers) {
+  NatsTarget(Vertx vertx, Vertx publisher, URI wsUrl, URI tcpUrl, int offers, int subscribers, boolean compress) {
     this.publisherVertx = publisher;
     this.wsUrl = wsUrl;
     this.tcpUrl = tcpUrl;
     this.offers = offers;
     this.ws = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(subscribers + 16)
-        .setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 24));
+        .setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 24).setTryUsePerMessageCompression(compress));
   }
 
   @Override

@@ -43,7 +43,7 @@ final class PricewireTarget implements FanoutTarget {
   private String token;
 
   PricewireTarget(Vertx vertx, Vertx publisher, URI url, URI opsUrl, String adminToken, String transport, int offers, int interest,
-      int subscribers) {
+      int subscribers, boolean compress) {
     this.url = url;
     this.opsUrl = opsUrl;
     this.adminToken = adminToken;
@@ -55,7 +55,7 @@ final class PricewireTarget implements FanoutTarget {
     this.sse = vertx.createHttpClient(new HttpClientOptions().setMaxInitialLineLength(8192),
         new PoolOptions().setHttp1MaxSize(subscribers + 16));
     this.ws = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(subscribers + 16)
-        .setMaxMessageSize(64 * 1024 * 1024));
+        .setMaxMessageSize(64 * 1024 * 1024).setTryUsePerMessageCompression(compress));
   }
 
   @Override

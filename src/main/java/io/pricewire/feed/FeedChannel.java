@@ -33,12 +33,13 @@ interface FeedChannel {
   void start(Listener listener);
 
   /**
-   * Writes one server frame: JSON, as UTF-8. Only called while {@link #isClosed} is false.
+   * Writes one server frame. Only called while {@link #isClosed} is false.
    *
    * @param resumeSeq the seq (of the hub's epoch) a client may resume from after this frame, or -1
    *     when the frame is not a safe resume point (SSE sends it as the event id)
+   * @return the bytes of the message as it goes on the wire (compressed, or the whole SSE event)
    */
-  void write(byte[] frame, long resumeSeq);
+  int write(Frame frame, long resumeSeq);
 
   /**
    * True while the client is not taking data as fast as it is written. Only called while

@@ -289,7 +289,7 @@ final class FeedConnection implements FeedChannel.Listener {
 
   /** Control frames (pong, errors, acknowledgements) go out at once, ahead of waiting updates. */
   private void send(String frame) {
-    outbox.control(frame.getBytes(StandardCharsets.UTF_8));
+    outbox.control(Frame.of(frame));
   }
 
   // ---- heartbeats, slow clients, expiry ----

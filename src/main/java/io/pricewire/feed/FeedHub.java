@@ -50,6 +50,8 @@ public final class FeedHub {
   private final FeedLoop loop;
   private final Store store;
   private final Settings.Feed settings;
+  /** This loop's compressor for WebSocket clients that negotiate permessage-deflate; null when off. */
+  private final Deflation deflation;
   private final FeedMetrics metrics;
   private final Set<FeedConnection> connections = new HashSet<>();
   private final InterestIndex index = new InterestIndex();
@@ -83,6 +85,7 @@ public final class FeedHub {
     this.loop = loop;
     this.store = store;
     this.settings = settings;
+    this.deflation = settings.compression() ? new Deflation(settings.compressionLevel()) : null;
     this.metrics = metrics;
     this.tally = metrics.tally();
   }
@@ -116,7 +119,7 @@ public final class FeedHub {
    * @param onClose run once when the connection ends (releases its per-address count)
    */
   public void accept(ServerWebSocket ws, Scope scope, Runnable onClose) {
-    accept(new WebSocketChannel(ws, settings.maxFrameBytes()), scope, onClose);
+    accept(new WebSocketChannel(ws, settings.maxFrameBytes(), deflation), scope, onClose);
   }
 
   /** Takes over a connection on any transport; returns it (for tests that drive the core). */

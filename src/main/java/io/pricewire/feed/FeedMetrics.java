@@ -27,6 +27,7 @@ public final class FeedMetrics {
     final AtomicLong connections = new AtomicLong();
     final Counter frames;
     final Counter bytes;
+    final Counter wireBytes;
     /** Its place in a {@link Tally}. */
     final int index;
 
@@ -45,6 +46,12 @@ public final class FeedMetrics {
           .baseUnit("bytes")
           .tag("transport", transport)
           .register(registry);
+      wireBytes = Counter.builder("pricewire.feed.wire")
+          .description("Message bytes written to feed clients as they go on the wire: after permessage-deflate "
+              + "where negotiated, SSE events whole; before WebSocket framing and TLS")
+          .baseUnit("bytes")
+          .tag("transport", transport)
+          .register(registry);
     }
   }
 
@@ -55,12 +62,14 @@ public final class FeedMetrics {
   final class Tally {
     private final long[] frames = new long[2];
     private final long[] bytes = new long[2];
+    private final long[] wire = new long[2];
     private long updates;
     private long pending;
 
-    void sent(TransportMeters transport, int payloadBytes) {
+    void sent(TransportMeters transport, int payloadBytes, int wireBytes) {
       frames[transport.index]++;
       bytes[transport.index] += payloadBytes;
+      wire[transport.index] += wireBytes;
     }
 
     void updates(int n) {
@@ -78,8 +87,10 @@ public final class FeedMetrics {
         if (frames[t.index] != 0) {
           t.frames.increment(frames[t.index]);
           t.bytes.increment(bytes[t.index]);
+          t.wireBytes.increment(wire[t.index]);
           frames[t.index] = 0;
           bytes[t.index] = 0;
+          wire[t.index] = 0;
         }
       }
       if (updates != 0) {

@@ -267,8 +267,8 @@ public final class FeedProtocol {
    * changed fields were merged: encoded for this subscription alone.
    */
   public static String update(String id, String epoch, long seq, Offer offer, java.util.Set<Field> changed) {
-    return new JsonObject().put("type", "update").put("id", id).put("epoch", epoch).put("seq", seq)
-        .put("offer", offer.toJson()).put("changed", changedJson(changed)).encode();
+    return new JsonObject().put("type", "update").put("epoch", epoch).put("seq", seq)
+        .put("offer", offer.toJson()).put("changed", changedJson(changed)).put("id", id).encode();
   }
 
   /** Several updates of one subscription in one frame, sent when the client is behind. */
@@ -291,27 +291,32 @@ public final class FeedProtocol {
   }
 
   /**
-   * The part of an update frame shared by every subscriber: everything after the subscription
-   * id. Encoded once per change and node, then prefixed per subscription.
+   * The part of an update frame shared by every subscriber: everything up to the subscription
+   * id, which ends the frame ({@link #updateEnd}). Encoded once per change and node. The same
+   * JSON as {@link #update} when the frame's seq is the change's and its fields are the change's.
    */
-  public static String updateTail(String epoch, Change change) {
-    String body = new JsonObject()
+  public static String updateBody(String epoch, Change change) {
+    String json = new JsonObject()
+        .put("type", "update")
         .put("epoch", epoch)
         .put("seq", change.seq())
         .put("offer", change.offer().toJson())
         .put("changed", changedJson(change.changed()))
         .encode();
-    return body.substring(1);
+    return json.substring(0, json.length() - 1) + ",\"id\":";
   }
 
-  /** The start of an update frame for one subscription, up to and including the comma. */
-  public static byte[] updateHead(String subscriptionId) {
-    return ("{\"type\":\"update\",\"id\":" + Json.encode(subscriptionId) + ",").getBytes(StandardCharsets.UTF_8);
+  /** What ends a subscription's update frames after {@link #updateBody}: its id and the brace. */
+  public static byte[] updateEnd(String subscriptionId) {
+    return (Json.encode(subscriptionId) + "}").getBytes(StandardCharsets.UTF_8);
   }
 
-  /** Where {@code "offer"} starts in an update tail: after its epoch and seq, which are ASCII. */
-  static int offerStart(String tail) {
-    return tail.indexOf("\"offer\":");
+  /** The key that ends an update body, as UTF-8. */
+  static final byte[] ID_KEY = ",\"id\":".getBytes(StandardCharsets.US_ASCII);
+
+  /** Where {@code "offer"} starts in an update body: after its type, epoch and seq, which are ASCII. */
+  static int offerStart(String body) {
+    return body.indexOf("\"offer\":");
   }
 
   /** One entry of an {@code updates} list, for a state that merged several changes. */

@@ -2,16 +2,26 @@ package io.pricewire.feed;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.extensions.WebSocketExtension;
+import io.netty.handler.codec.http.websocketx.extensions.WebSocketExtensionEncoder;
+import java.util.Map;
 
 /**
  * The feed's writer on a WebSocket connection's Netty pipeline, just ahead of Vert.x's own
  * handler: it writes text frames from UTF-8 bytes as they are (Vert.x's public API takes text
- * frames only as strings, which it would encode again for every client), through the
- * connection's WebSocket encoders (and permessage-deflate, when negotiated), and it tells the
- * feed when the socket drains. Everything else passes through to Vert.x untouched.
+ * frames only as strings, which it would encode again for every client), and it tells the feed
+ * when the socket drains. Everything else passes through to Vert.x untouched.
+ *
+ * <p>When the client negotiated permessage-deflate, the writer compresses the frames itself
+ * ({@link Deflation}: shared parts compressed once for many connections) and takes Netty's
+ * per-connection compressor off the pipeline: a compressor of its own on the same connection would
+ * assume a window that the writer's messages change. Frames that Vert.x writes after that (close
+ * frames) are control frames, which are never compressed.
  *
  * <p>Writability is Netty's: the channel's write buffer above its high water mark counts as full,
  * and the drain is the channel becoming writable again. Vert.x's own accounting does not see
@@ -24,16 +34,43 @@ final class FrameWriter extends ChannelDuplexHandler {
 
   private ChannelHandlerContext ctx;
   private Runnable onDrain;
+  private Deflation deflation;
+  private Deflation.Stream stream;
 
   /**
    * Puts a writer on the pipeline of a WebSocket connection, ahead of the handler whose context
    * is given (Vert.x's). Call on the connection's event loop.
+   *
+   * @param deflation this event loop's compressor, or null when the gateway does not compress
+   * @param keepsContext false when the client asked for server_no_context_takeover
    */
-  static FrameWriter install(ChannelHandlerContext vertxHandler, Runnable onDrain) {
+  static FrameWriter install(ChannelHandlerContext vertxHandler, Runnable onDrain, Deflation deflation,
+      boolean keepsContext) {
     FrameWriter writer = new FrameWriter();
     writer.onDrain = onDrain;
-    vertxHandler.pipeline().addBefore(vertxHandler.name(), NAME, writer);
+    ChannelPipeline pipeline = vertxHandler.pipeline();
+    if (deflation != null && removeCompressor(pipeline)) {
+      writer.deflation = deflation;
+      writer.stream = new Deflation.Stream(keepsContext);
+    }
+    pipeline.addBefore(vertxHandler.name(), NAME, writer);
     return writer;
+  }
+
+  /** Takes the negotiated compressor off the pipeline; false when none was negotiated. */
+  private static boolean removeCompressor(ChannelPipeline pipeline) {
+    for (Map.Entry<String, ChannelHandler> handler : pipeline) {
+      if (handler.getValue() instanceof WebSocketExtensionEncoder) {
+        pipeline.remove(handler.getKey());
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** True when this connection's frames are compressed. */
+  boolean compressing() {
+    return stream != null;
   }
 
   @Override
@@ -41,8 +78,20 @@ final class FrameWriter extends ChannelDuplexHandler {
     this.ctx = ctx;
   }
 
-  void write(byte[] utf8) {
-    ctx.writeAndFlush(new TextWebSocketFrame(true, 0, Unpooled.wrappedBuffer(utf8)), ctx.voidPromise());
+  /** Writes a frame; returns the bytes of its payload as written (compressed, when negotiated). */
+  int write(Frame frame) {
+    TextWebSocketFrame message;
+    if (stream != null) {
+      message = new TextWebSocketFrame(true, WebSocketExtension.RSV1,
+          Unpooled.wrappedBuffer(deflation.message(frame, stream)));
+    } else if (frame.shared() == null) {
+      message = new TextWebSocketFrame(true, 0, Unpooled.wrappedBuffer(frame.own()));
+    } else {
+      message = new TextWebSocketFrame(true, 0, Unpooled.wrappedBuffer(frame.shared().utf8(), frame.own()));
+    }
+    int bytes = message.content().readableBytes();
+    ctx.writeAndFlush(message, ctx.voidPromise());
+    return bytes;
   }
 
   void ping() {

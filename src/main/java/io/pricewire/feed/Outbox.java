@@ -194,10 +194,10 @@ final class Outbox {
    * Writes a control frame (pong, error, acknowledgement) at once, ahead of waiting updates. It
    * counts toward the stall like any frame.
    */
-  void control(byte[] frame) {
+  void control(Frame frame) {
     if (writable()) {
-      channel.write(frame, -1);
-      hub.tally().sent(connection.meters(), frame.length);
+      int wire = channel.write(frame, -1);
+      hub.tally().sent(connection.meters(), frame.length(), wire);
       watchQueue();
       hub.counted();
     }
@@ -449,10 +449,10 @@ final class Outbox {
     boolean more = next < job.offers.size();
     String frame = FeedProtocol.snapshot(sub.id(), hub.epoch(), job.seq, chunk, job.resumed, job.reset, job.added,
         more);
-    byte[] utf8 = frame.getBytes(StandardCharsets.UTF_8);
+    Frame utf8 = Frame.of(frame);
     // Only a complete snapshot is a safe place to resume from.
-    channel.write(utf8, more ? -1 : job.added ? sub.resumePoint() : job.seq);
-    hub.tally().sent(connection.meters(), utf8.length);
+    int wire = channel.write(utf8, more ? -1 : job.added ? sub.resumePoint() : job.seq);
+    hub.tally().sent(connection.meters(), utf8.length(), wire);
     if (!more) {
       snapshots.poll();
       if (sub.snapshotEnded()) {
@@ -467,13 +467,13 @@ final class Outbox {
     List<Pending> batch = new ArrayList<>(Math.min(MAX_BATCH, sub.waitingCount()));
     batch.add(first);
     if (sub.waitingCount() > 1) {
-      int bytes = first.newest().tail().length;
+      int bytes = first.newest().body().length();
       for (Pending p : sub.waitingEntries()) {
         if (batch.size() >= MAX_BATCH) {
           break;
         }
         if (p != first && (p.place == Place.URGENT || (!urgentOnly && p.place == Place.NORMAL))) {
-          int size = p.newest().tail().length;
+          int size = p.newest().body().length();
           if (bytes + size > FeedProtocol.MESSAGE_BUDGET) {
             break;
           }
@@ -488,7 +488,7 @@ final class Outbox {
       maxSeq = Math.max(maxSeq, p.newest().seq());
     }
     long seq = sub.advance(maxSeq);
-    byte[] frame = batch.size() == 1 ? updateFrame(sub, batch.get(0), seq) : updatesFrame(sub, batch, seq);
+    Frame frame = batch.size() == 1 ? updateFrame(sub, batch.get(0), seq) : Frame.of(updatesFrame(sub, batch, seq));
     long now = loop.nanoTime();
     long committed = Long.MAX_VALUE;
     long received = Long.MAX_VALUE;
@@ -500,20 +500,19 @@ final class Outbox {
       }
       sub.sent(p.key, now);
     }
-    channel.write(frame, seq);
-    hub.tally().sent(connection.meters(), frame.length);
+    int wire = channel.write(frame, seq);
+    hub.tally().sent(connection.meters(), frame.length(), wire);
     hub.tally().updates(batch.size());
     hub.metrics().written(committed, received == Long.MAX_VALUE ? 0 : received);
   }
 
-  /** One {@code update}: the subscription's head and the shared tail, unless seq or fields differ. */
-  private byte[] updateFrame(Subscription sub, Pending p, long seq) {
+  /** One {@code update}: the shared body and the subscription's id, unless seq or fields differ. */
+  private Frame updateFrame(Subscription sub, Pending p, long seq) {
     Delivery d = p.newest();
     if (seq == d.seq() && p.asChanged()) {
-      return FeedProtocol.concat(sub.updateHead(), d.tail());
+      return Frame.of(d.body(), sub.updateEnd());
     }
-    return FeedProtocol.update(sub.id(), hub.epoch(), seq, d.change().offer(), p.changed())
-        .getBytes(StandardCharsets.UTF_8);
+    return Frame.of(FeedProtocol.update(sub.id(), hub.epoch(), seq, d.change().offer(), p.changed()));
   }
 
   /** One {@code updates} frame from the shared entries of the changes, re-encoding only merged ones. */

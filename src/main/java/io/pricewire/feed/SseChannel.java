@@ -49,14 +49,19 @@ final class SseChannel implements FeedChannel {
   }
 
   @Override
-  public void write(byte[] frame, long resumeSeq) {
-    Buffer event = Buffer.buffer(frame.length + 64);
+  public int write(Frame frame, long resumeSeq) {
+    Buffer event = Buffer.buffer(frame.length() + 64);
     if (resumeSeq >= 0) {
       event.appendString("id: " + epoch.get() + ":" + resumeSeq + "\n");
     }
     // JSON from the encoder holds no raw newlines, so one data line carries the whole frame.
-    event.appendBytes(DATA).appendBytes(frame).appendBytes(END);
+    event.appendBytes(DATA);
+    if (frame.shared() != null) {
+      event.appendBytes(frame.shared().utf8());
+    }
+    event.appendBytes(frame.own()).appendBytes(END);
     response.write(event);
+    return event.length();
   }
 
   private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);

@@ -68,8 +68,8 @@ final class Subscription {
 
   private final FeedConnection connection;
   private final String id;
-  /** The start of this subscription's update frames, as UTF-8. */
-  private final byte[] updateHead;
+  /** The end of this subscription's update frames (its id), as UTF-8. */
+  private final byte[] updateEnd;
   /** The start of this subscription's updates frames, up to the epoch, as UTF-8. */
   private final byte[] updatesHead;
   private final long minIntervalNanos;
@@ -94,7 +94,7 @@ final class Subscription {
   Subscription(FeedConnection connection, String id, double maxRate) {
     this.connection = connection;
     this.id = id;
-    this.updateHead = FeedProtocol.updateHead(id);
+    this.updateEnd = FeedProtocol.updateEnd(id);
     this.updatesHead = FeedProtocol.updatesHeadStart(id);
     this.minIntervalNanos = maxRate > 0 ? (long) (1_000_000_000L / maxRate) : 0;
   }
@@ -107,8 +107,8 @@ final class Subscription {
     return connection;
   }
 
-  byte[] updateHead() {
-    return updateHead;
+  byte[] updateEnd() {
+    return updateEnd;
   }
 
   byte[] updatesHead() {

@@ -15,18 +15,27 @@ final class WebSocketChannel implements FeedChannel {
 
   private final ServerWebSocket ws;
   private final int maxFrameBytes;
+  private final Deflation deflation;
+  private final boolean keepsContext;
   private FrameWriter writer;
 
   /**
    * @param ws the WebSocket as Vert.x made it (not a router's wrapper): Vert.x 5's internal
    *     {@link WebSocketInternal}, meant for integrations, gives its Netty context
+   * @param deflation the event loop's compressor, used when the client negotiated
+   *     permessage-deflate; null when the gateway does not compress
    */
-  WebSocketChannel(ServerWebSocket ws, int maxFrameBytes) {
+  WebSocketChannel(ServerWebSocket ws, int maxFrameBytes, Deflation deflation) {
     if (!(ws instanceof WebSocketInternal)) {
       throw new IllegalArgumentException("the feed needs the WebSocket Vert.x made, got " + ws.getClass().getName());
     }
     this.ws = ws;
     this.maxFrameBytes = maxFrameBytes;
+    this.deflation = deflation;
+    // Accepted offers with server_no_context_takeover (the gateway allows it) make the client
+    // start every message with an empty window.
+    String offer = ws.headers() == null ? null : ws.headers().get("Sec-WebSocket-Extensions");
+    this.keepsContext = offer == null || !offer.toLowerCase(java.util.Locale.ROOT).contains("server_no_context_takeover");
   }
 
   @Override
@@ -40,7 +49,7 @@ final class WebSocketChannel implements FeedChannel {
     // on which the feed core runs (and whose timers and futures it expects).
     Context context = Vertx.currentContext();
     writer = FrameWriter.install(((WebSocketInternal) ws).channelHandlerContext(),
-        () -> context.runOnContext(v -> listener.onDrain()));
+        () -> context.runOnContext(v -> listener.onDrain()), deflation, keepsContext);
     ws.textMessageHandler(listener::onText);
     ws.binaryMessageHandler(b -> listener.onRefused(CloseCodes.UNSUPPORTED_DATA,
         "binary frames are not supported; send JSON text"));
@@ -57,8 +66,8 @@ final class WebSocketChannel implements FeedChannel {
   }
 
   @Override
-  public void write(byte[] frame, long resumeSeq) {
-    writer.write(frame);
+  public int write(Frame frame, long resumeSeq) {
+    return writer.write(frame);
   }
 
   @Override

@@ -53,15 +53,16 @@ final class FakeChannel implements FeedChannel {
   }
 
   @Override
-  public void write(byte[] frame, long resumeSeq) {
+  public int write(Frame frame, long resumeSeq) {
     if (closing) {
-      throw new AssertionError("the gateway wrote to a closed connection: " + new String(frame, StandardCharsets.UTF_8));
+      throw new AssertionError("the gateway wrote to a closed connection: " + frame);
     }
     if (failWrites != null) {
       throw failWrites;
     }
-    written.add(new Written(new JsonObject(new String(frame, StandardCharsets.UTF_8)), resumeSeq));
-    queuedBytes += frame.length;
+    written.add(new Written(new JsonObject(frame.toString()), resumeSeq));
+    queuedBytes += frame.length();
+    return frame.length();
   }
 
   @Override

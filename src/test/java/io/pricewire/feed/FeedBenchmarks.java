@@ -100,20 +100,20 @@ public class FeedBenchmarks {
 
   /** Once per change and node: the shared part of every subscriber's update frame. */
   @Benchmark
-  public String encodeUpdateTail() {
-    return FeedProtocol.updateTail(EPOCH, change);
+  public String encodeUpdateBody() {
+    return FeedProtocol.updateBody(EPOCH, change);
   }
 
-  /** Once per subscriber: the frame (UTF-8) from the subscription's head and the shared tail. */
+  /** Once per subscriber: the frame (UTF-8) from the shared body and the subscription's id. */
   @Benchmark
   public byte[] frameForOneSubscriber() {
-    return FeedProtocol.concat(subscription.updateHead(), delivery.tail());
+    return Frame.of(delivery.body(), subscription.updateEnd()).bytes();
   }
 
   /** The same frame the way a String API would make it: per subscriber concatenation and UTF-8 encoding. */
   @Benchmark
   public byte[] frameThroughString() {
-    return (new String(subscription.updateHead(), StandardCharsets.UTF_8) + new String(delivery.tail(),
+    return (new String(delivery.body().utf8(), StandardCharsets.UTF_8) + new String(subscription.updateEnd(),
         StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
   }
 

@@ -101,6 +101,8 @@ class FeedModelTest {
     private final Vertx clients = Vertx.vertx();
     private final HttpClient jdk = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final WebSocketClient deflating;
+    /** Asks for server_no_context_takeover, as some non-browser clients do. */
+    private final WebSocketClient deflatingWithoutContext;
     private volatile TestGateway gateway;
     private final List<Storefront> storefronts = new ArrayList<>();
     private final AtomicBoolean writing = new AtomicBoolean(true);
@@ -116,6 +118,9 @@ class FeedModelTest {
       this.gateway = start.get();
       // Small receive buffers, so that a paused client soon fills the gateway's write queue.
       this.deflating = clients.createWebSocketClient(new WebSocketClientOptions().setTryUsePerMessageCompression(true)
+          .setMaxMessageSize(1 << 24).setReceiveBufferSize(4096));
+      this.deflatingWithoutContext = clients.createWebSocketClient(new WebSocketClientOptions()
+          .setTryUsePerMessageCompression(true).setCompressionRequestServerNoContext(true)
           .setMaxMessageSize(1 << 24).setReceiveBufferSize(4096));
       log.info("Chaos run on the {} store: seed {} (repeat with -Dpricewire.chaos.seed={}), {} steps", store, seed,
           seed, STEPS);
@@ -268,9 +273,10 @@ class FeedModelTest {
     // ---- the storefronts ----
 
     private Storefront newStorefront(int n) {
-      String transport = switch (n % 4) {
+      String transport = switch (n % 5) {
         case 0 -> "sse";
         case 1 -> "deflate";
+        case 2 -> "deflate-no-context";
         default -> "websocket";
       };
       ClientView.Interest interest = randomInterest();
@@ -513,7 +519,8 @@ class FeedModelTest {
       try {
         opened = switch (transport) {
           case "sse" -> SseLink.open(this, o);
-          case "deflate" -> VertxLink.open(this, o);
+          case "deflate" -> VertxLink.open(this, o, chaos.deflating);
+          case "deflate-no-context" -> VertxLink.open(this, o, chaos.deflatingWithoutContext);
           default -> JdkLink.open(this, o);
         };
       } catch (Exception e) {
@@ -851,12 +858,28 @@ class FeedModelTest {
       this.ws = ws;
     }
 
-    static VertxLink open(Storefront owner, Storefront.Opening o) {
-      io.vertx.core.http.WebSocket ws = owner.chaos.deflating.connect(new WebSocketConnectOptions()
+    static VertxLink open(Storefront owner, Storefront.Opening o, WebSocketClient client) {
+      io.vertx.core.http.WebSocket ws = client.connect(new WebSocketConnectOptions()
           .setHost("127.0.0.1").setPort(owner.chaos.port()).setURI("/v1/feed").setAllowOriginHeader(false)).await();
-      ws.textMessageHandler(text -> owner.onFrame(o.gen(), new JsonObject(text)));
+      ws.textMessageHandler(text -> {
+        JsonObject frame;
+        try {
+          frame = new JsonObject(text);
+        } catch (RuntimeException e) {
+          owner.view.unreadable("a frame that is not JSON", e);
+          return;
+        }
+        owner.onFrame(o.gen(), frame);
+      });
       ws.closeHandler(v -> owner.onClosed(o.gen(), ws.closeStatusCode() == null ? -1 : ws.closeStatusCode()));
-      ws.exceptionHandler(e -> { });
+      // Resets and closes mid-frame are part of the run; a frame that does not decode is a fault.
+      ws.exceptionHandler(e -> {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+          if (c instanceof io.netty.handler.codec.DecoderException || c instanceof java.util.zip.DataFormatException) {
+            owner.view.unreadable("a frame that does not decode", e);
+          }
+        }
+      });
       VertxLink link = new VertxLink(ws);
       link.send(o.subscribe());
       return link;

@@ -109,7 +109,7 @@ class ProtocolProperties {
     }
     Change first = changes.get(0);
     Delivery d = new Delivery(first, epoch, 0);
-    assertThat(new String(FeedProtocol.concat(FeedProtocol.updateHead(id), d.tail()), StandardCharsets.UTF_8))
+    assertThat(Frame.of(d.body(), FeedProtocol.updateEnd(id)).toString())
         .isEqualTo(FeedProtocol.update(id, epoch, first.seq(), first.offer(), first.changed()));
 
     long seq = changes.get(changes.size() - 1).seq();

@@ -203,6 +203,11 @@ public final class ClientView {
     return frames;
   }
 
+  /** A frame that arrived broken: not JSON, or not decodable (a compression fault, say). */
+  public synchronized void unreadable(String what, Throwable cause) {
+    violated(what + ": " + cause, new JsonObject());
+  }
+
   private void violated(String what, JsonObject frame) {
     if (violation == null) {
       String text = frame.encode();

@@ -7,7 +7,8 @@
 # from the npm registry into bench/peers/socketio); a PostgreSQL at 127.0.0.1:5432 that user
 # postgres may use without a password (the durable runs create and drop database pricewire_bench).
 # Takes about 40 minutes with the defaults. Settings, from the environment:
-#   PHASES       fanout,latency,ingest,connections,resume,jmh   (what to run)
+#   PHASES       fanout,live,latency,ingest,connections,resume,jmh   (what to run)
+#   LIVE         100x200,1000x200,1000x500,100x2000   (live phase: subscribers x changes/s)
 #   SYSTEMS      pricewire,pricewire-postgres,broadcaster,nats,socketio   (fan-out side by side)
 #   SUBSCRIBERS  10000     RATES 5,10,20,30,40,60     WARMUP 3     DURATION 15
 #   SMALL_SUBSCRIBERS 1000   SMALL_RATES 500,1000,2000,4000,8000   LATENCY_DURATION 30
@@ -17,7 +18,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PHASES=${PHASES:-fanout,latency,ingest,connections,resume,jmh}
+PHASES=${PHASES:-fanout,live,latency,ingest,connections,resume,jmh}
+LIVE=${LIVE:-100x200,1000x200,1000x500,100x2000}
 SYSTEMS=${SYSTEMS:-pricewire,pricewire-postgres,broadcaster,nats,socketio}
 SUBSCRIBERS=${SUBSCRIBERS:-10000}
 RATES=${RATES:-5,10,20,30,40,60}
@@ -144,6 +146,28 @@ if has "$PHASES" fanout; then
       --warmup "$WARMUP" --duration "$DURATION" --server-pid "$SERVER" --out "$OUT/fanout-$system.json"
     stop_server
   done
+fi
+
+if has "$PHASES" live; then
+  # The live workloads: small supplier requests at a set rate, Pricewire and NATS in one
+  # invocation each, with and without permessage-deflate offered by the subscribers.
+  log "live: Pricewire (memory) and NATS side by side, $LIVE"
+  start_pricewire memory
+  nats-server -c bench/peers/nats.conf >"$OUT/nats-live.log" 2>&1 &
+  NATS=$!
+  wait_port 9222
+  for workload in ${LIVE//,/ }; do
+    subscribers=${workload%x*}
+    rate=${workload#*x}
+    for mode in deflate plain; do
+      "${BENCH[@]}" fanout --target pricewire,nats --subscribers "$subscribers" --rate "$rate" \
+        $([[ $mode == deflate ]] && echo --compress) --warmup "$WARMUP" --duration "$DURATION" \
+        --server-pid "$SERVER" --out "$OUT/live-${subscribers}x${rate}-$mode.json"
+    done
+  done
+  kill "$NATS"
+  wait "$NATS" 2>/dev/null || true
+  stop_server
 fi
 
 if has "$PHASES" latency; then

@@ -87,7 +87,8 @@ public final class FanoutBench implements Callable<Integer> {
   @Option(names = "--duration", defaultValue = "20", description = "Seconds measured (default: ${DEFAULT-VALUE}).")
   int duration;
 
-  @Option(names = "--server-pid", description = "Process id of the server, for its CPU and resident memory (from /proc).")
+  @Option(names = "--server-pid", description = "Process id of the server, for its CPU and resident memory (from /proc); "
+      + "with several targets, Pricewire's.")
   Long serverPid;
 
   @Option(names = "--out", description = "Also write the result as JSON to this file.")
@@ -108,7 +109,7 @@ public final class FanoutBench implements Callable<Integer> {
   /** The figures of one rate step. */
   private record Step(int rate, double seconds, double published, double delivered, double offered, Histogram latency,
       Histogram firstThird, Histogram lastThird, double cpuCores, long rss, long heap, long skipped,
-      double[] serverCommitToWriteMs, double clientCores, Histogram publishRequests) {
+      double[] serverCommitToWriteMs, double clientCores, Histogram publishRequests, double wireRatio) {
 
     /** The latency did not keep growing through the step: no backlog building up. */
     boolean steady() {
@@ -260,7 +261,7 @@ public final class FanoutBench implements Callable<Integer> {
     Step s = new Step(rate, seconds, publishedPerSecond, delivered.sum() / seconds, publishedPerSecond * receiversPerChange,
         h, thirds[0], thirds[2], (after.cpuSeconds - before.cpuSeconds) / seconds, after.rss, after.heap,
         skippedTicks.get() - skippedBefore, serverPercentiles(before, after), clientCores,
-        publishRequests.getIntervalHistogram());
+        publishRequests.getIntervalHistogram(), (after.wireBytes - before.wireBytes) / (after.jsonBytes - before.jsonBytes));
     Thread.sleep(3000);
     return s;
   }
@@ -338,7 +339,8 @@ public final class FanoutBench implements Callable<Integer> {
   }
 
   /** Server CPU seconds, resident and heap memory at one moment; NaN or -1 where unknown. */
-  private record Usage(double cpuSeconds, long rss, long heap, java.util.TreeMap<Double, Double> commitToWrite) {
+  private record Usage(double cpuSeconds, long rss, long heap, java.util.TreeMap<Double, Double> commitToWrite,
+      double jsonBytes, double wireBytes) {
   }
 
   /**
@@ -374,7 +376,10 @@ public final class FanoutBench implements Callable<Integer> {
     long rss = -1;
     long heap = -1;
     java.util.TreeMap<Double, Double> buckets = null;
-    if (serverPid != null) {
+    double json = Double.NaN;
+    double wire = Double.NaN;
+    // With several targets, the process id given is Pricewire's.
+    if (serverPid != null && (targets.size() == 1 || target.equals("pricewire"))) {
       ServerStats stats = new ServerStats(serverPid);
       cpu = stats.cpuSeconds();
       rss = stats.rssBytes();
@@ -385,6 +390,8 @@ public final class FanoutBench implements Callable<Integer> {
         cpu = sum(metrics, "process_cpu_seconds_total");
       }
       heap = (long) sum(metrics, "jvm_memory_used_bytes{area=\"heap\"");
+      json = sum(metrics, "pricewire_feed_sent_bytes_total{transport=\"" + transport + "\"");
+      wire = sum(metrics, "pricewire_feed_wire_bytes_total{transport=\"" + transport + "\"");
       buckets = new java.util.TreeMap<>();
       Matcher b = Pattern.compile("^pricewire_feed_commit_to_write_seconds_bucket\\{le=\"([^\"]+)\"\\} (\\S+)$",
           Pattern.MULTILINE).matcher(metrics);
@@ -393,7 +400,7 @@ public final class FanoutBench implements Callable<Integer> {
             Double.parseDouble(b.group(2)));
       }
     }
-    return new Usage(cpu, rss, heap, buckets);
+    return new Usage(cpu, rss, heap, buckets, json, wire);
   }
 
   private String scrape() {
@@ -438,6 +445,9 @@ public final class FanoutBench implements Callable<Integer> {
         s.heap > 0 ? String.format(", heap in use %,d MB", s.heap >> 20) : "",
         s.skipped > 0 ? String.format(", %d publish ticks skipped (requests backed up)", s.skipped) : "");
     System.out.printf("  load generator     %.2f CPU cores (subscribers and publisher, this process)%n", s.clientCores);
+    if (Double.isFinite(s.wireRatio)) {
+      System.out.printf("  bytes on the wire  %.3f of the JSON written (server counters)%n", s.wireRatio);
+    }
   }
 
   private JsonObject report(FanoutTarget t, List<Step> steps) {
@@ -484,6 +494,7 @@ public final class FanoutBench implements Callable<Integer> {
         .put("server_heap_bytes", s.heap > 0 ? s.heap : null)
         .put("load_generator_cpu_cores", s.clientCores)
         .put("skipped_ticks", s.skipped)
+        .put("wire_to_json_bytes", Double.isFinite(s.wireRatio) ? s.wireRatio : null)
         .put("server_commit_to_write_p50_ms_at_most", s.serverCommitToWriteMs == null
             || Double.isInfinite(s.serverCommitToWriteMs[0]) ? null : s.serverCommitToWriteMs[0])
         .put("server_commit_to_write_p99_ms_at_most", s.serverCommitToWriteMs == null

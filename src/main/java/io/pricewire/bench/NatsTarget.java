@@ -39,7 +39,10 @@ final class NatsTarget implements FanoutTarget {
     this.tcpUrl = tcpUrl;
     this.offers = offers;
     this.ws = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(subscribers + 16)
-        .setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 24).setTryUsePerMessageCompression(compress));
+        .setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 24).setTryUsePerMessageCompression(compress)
+        // NATS answers an offer of permessage-deflate with no context takeover on both sides, which
+        // browsers accept; Vert.x's client only when told to.
+        .setCompressionAllowClientNoContext(true).setCompressionRequestServerNoContext(true));
   }
 
   @Override

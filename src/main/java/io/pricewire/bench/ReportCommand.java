@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -58,6 +59,7 @@ public final class ReportCommand implements Callable<Integer> {
     StringBuilder md = new StringBuilder();
     machine(md);
     fanout(md);
+    live(md);
     latency(md);
     ingest(md);
     connections(md);
@@ -90,6 +92,77 @@ public final class ReportCommand implements Callable<Integer> {
     md.append("\n## Machine and versions\n\n| | |\n|---|---|\n");
     for (String k : m.fieldNames().stream().sorted().toList()) {
       md.append("| ").append(k.replace('_', ' ')).append(" | ").append(m.getValue(k)).append(" |\n");
+    }
+  }
+
+  /**
+   * The live workloads (small supplier requests at a set rate, Pricewire and NATS in one run),
+   * with and without permessage-deflate: files live-SxR-deflate.json and live-SxR-plain.json.
+   */
+  private void live(StringBuilder md) throws IOException {
+    List<Path> all = files("live-");
+    if (all.isEmpty()) {
+      return;
+    }
+    md.append("\n## Live: small requests at a set rate, Pricewire and NATS in one run\n\n")
+        .append("Each subscriber follows the whole stream of 1,000 offers; the supplier posts requests of a few items "
+            + "at the rate given; latency is from the supplier's send to the client's receipt. \"deflate\": the "
+            + "subscribers offer permessage-deflate, as browsers do (NATS with compression on). Pricewire conflates, "
+            + "so it may deliver fewer updates than NATS for the same final state.\n\n")
+        .append("| subscribers × changes/s | compression | Pricewire delivered/s | p50 | p99 | NATS delivered/s | p50 | p99 "
+            + "| p99 Pricewire / NATS |\n|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
+    Map<String, JsonObject> pricewire = new java.util.TreeMap<>();
+    for (Path p : all) {
+      JsonObject r = new JsonObject(Files.readString(p));
+      String name = p.getFileName().toString().replace(".json", "").substring("live-".length());
+      JsonObject pw = null;
+      JsonObject nats = null;
+      for (Object o : r.getJsonArray("runs", new JsonArray().add(r))) {
+        JsonObject run = (JsonObject) o;
+        if ("nats".equals(run.getString("target"))) {
+          nats = run.getJsonArray("steps").getJsonObject(0);
+        } else if ("pricewire".equals(run.getString("target"))) {
+          pw = run.getJsonArray("steps").getJsonObject(0);
+        }
+      }
+      if (pw == null) {
+        continue;
+      }
+      pricewire.put(name, pw);
+      String[] parts = name.split("-");
+      md.append("| ").append(parts[0].replace("x", " × ")).append(" | ").append(parts.length > 1 ? parts[1] : "")
+          .append(" | ").append(num(pw.getLong("delivered_per_second"))).append(" | ")
+          .append(ms(pw.getJsonObject("latency").getDouble("p50_ms"))).append(" | ")
+          .append(ms(pw.getJsonObject("latency").getDouble("p99_ms"))).append(" | ");
+      if (nats != null) {
+        md.append(num(nats.getLong("delivered_per_second"))).append(" | ")
+            .append(ms(nats.getJsonObject("latency").getDouble("p50_ms"))).append(" | ")
+            .append(ms(nats.getJsonObject("latency").getDouble("p99_ms"))).append(" | ")
+            .append(String.format(Locale.ROOT, "%.2f", pw.getJsonObject("latency").getDouble("p99_ms")
+                / Math.max(0.001, nats.getJsonObject("latency").getDouble("p99_ms")))).append(" |\n");
+      } else {
+        md.append(" | | | |\n");
+      }
+    }
+    md.append("\nPricewire with permessage-deflate against the same run without it:\n\n"
+        + "| subscribers × changes/s | p99 deflate / plain | delivered deflate / plain | bytes on the wire / JSON "
+        + "(deflate) |\n|---|---:|---:|---:|\n");
+    for (var e : pricewire.entrySet()) {
+      if (!e.getKey().endsWith("-deflate")) {
+        continue;
+      }
+      JsonObject plain = pricewire.get(e.getKey().replace("-deflate", "-plain"));
+      if (plain == null) {
+        continue;
+      }
+      JsonObject d = e.getValue();
+      md.append("| ").append(e.getKey().replace("-deflate", "").replace("x", " × ")).append(" | ")
+          .append(String.format(Locale.ROOT, "%.2f", d.getJsonObject("latency").getDouble("p99_ms")
+              / Math.max(0.001, plain.getJsonObject("latency").getDouble("p99_ms")))).append(" | ")
+          .append(String.format(Locale.ROOT, "%.2f", (double) d.getLong("delivered_per_second")
+              / Math.max(1, plain.getLong("delivered_per_second")))).append(" | ")
+          .append(d.getDouble("wire_to_json_bytes") == null ? "" : String.format(Locale.ROOT, "%.3f",
+              d.getDouble("wire_to_json_bytes"))).append(" |\n");
     }
   }
 

@@ -20,7 +20,7 @@ import java.util.zip.Deflater;
  * asked for {@code server_no_context_takeover} starts each message with an empty window: its
  * stream stays at {@link Window#EMPTY}, and the form without a dictionary is used.
  *
- * <p>How a message is laid out. Each part ends on a byte boundary: the shared part as deflate
+ * <p>How a message is laid out. Each part ends on a byte boundary: a shared part as deflate
  * blocks closed by a sync flush (an empty stored block, {@code 00 00 ff ff}), own bytes as a
  * stored block when short, else deflated alone. The message then drops the final
  * {@code 00 00 ff ff}, which the client puts back (RFC 7692, 7.2.1); after a stored block, it ends
@@ -78,32 +78,37 @@ final class Deflation {
 
   /** The payload of a compressed message (RSV1 set) that carries this frame on this stream. */
   byte[] message(Frame frame, Stream stream) {
-    byte[] own = frame.own();
-    byte[] head = EMPTY_BYTES;
-    if (frame.shared() != null) {
-      Form form = frame.shared().form(this, stream.keepsContext ? stream.window : Window.EMPTY, stream.gap);
-      head = form.deflated();
-      if (stream.keepsContext) {
-        stream.window = form.next();
-        stream.gap = 0;
+    byte[][] blocks = new byte[frame.parts()][];
+    int length = 0;
+    boolean endsWithMarker = false;
+    for (int i = 0; i < blocks.length; i++) {
+      if (frame.part(i) instanceof SharedBytes shared) {
+        Form form = shared.form(this, stream.keepsContext ? stream.window : Window.EMPTY, stream.gap);
+        blocks[i] = form.deflated();
+        endsWithMarker = true;
+        if (stream.keepsContext) {
+          stream.window = form.next();
+          stream.gap = 0;
+        }
+      } else {
+        byte[] own = (byte[]) frame.part(i);
+        endsWithMarker = own.length > STORED_MAX;
+        blocks[i] = endsWithMarker ? deflate(own, null, 0) : stored(own);
+        if (stream.keepsContext) {
+          stream.gap = (int) Math.min(WINDOW_BYTES, (long) stream.gap + own.length);
+        }
       }
+      length += blocks[i].length;
     }
-    if (stream.keepsContext) {
-      stream.gap = (int) Math.min(WINDOW_BYTES, (long) stream.gap + own.length);
+    // Drop the last sync marker, which the client puts back; after a stored block, begin an
+    // empty one, which what the client puts back completes.
+    byte[] m = new byte[endsWithMarker ? length - 4 : length + 1];
+    int at = 0;
+    for (byte[] b : blocks) {
+      int n = Math.min(b.length, m.length - at);
+      System.arraycopy(b, 0, m, at, n);
+      at += n;
     }
-    if (own.length == 0 && head.length > 0) {
-      return Arrays.copyOf(head, head.length - 4);
-    }
-    if (own.length <= STORED_MAX) {
-      byte[] m = new byte[head.length + 5 + own.length + 1];
-      System.arraycopy(head, 0, m, 0, head.length);
-      stored(own, m, head.length);
-      return m;
-    }
-    byte[] tail = deflate(own, null, 0);
-    byte[] m = new byte[head.length + tail.length - 4];
-    System.arraycopy(head, 0, m, 0, head.length);
-    System.arraycopy(tail, 0, m, head.length, tail.length - 4);
     return m;
   }
 
@@ -146,19 +151,16 @@ final class Deflation {
     return Arrays.copyOf(out, n);
   }
 
-  /**
-   * A stored block holding the bytes (BFINAL 0), then the first byte of an empty stored block, at
-   * {@code at} in {@code m}; the bytes are at most {@link #STORED_MAX}, under a stored block's limit.
-   */
-  private static void stored(byte[] bytes, byte[] m, int at) {
+  /** A stored block holding the bytes (BFINAL 0); they are at most {@link #STORED_MAX}, under its limit. */
+  private static byte[] stored(byte[] bytes) {
     int n = bytes.length;
-    m[at] = 0;
-    m[at + 1] = (byte) n;
-    m[at + 2] = (byte) (n >>> 8);
-    m[at + 3] = (byte) ~n;
-    m[at + 4] = (byte) (~n >>> 8);
-    System.arraycopy(bytes, 0, m, at + 5, n);
-    m[at + 5 + n] = 0;
+    byte[] b = new byte[5 + n];
+    b[1] = (byte) n;
+    b[2] = (byte) (n >>> 8);
+    b[3] = (byte) ~n;
+    b[4] = (byte) (~n >>> 8);
+    System.arraycopy(bytes, 0, b, 5, n);
+    return b;
   }
 
   /** Frees the deflater's native memory. */

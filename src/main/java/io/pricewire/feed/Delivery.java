@@ -19,7 +19,8 @@ final class Delivery {
   /** Where {@code "offer"} starts in {@link #body}. */
   private final int itemStart;
   final long committedNanos;
-  private byte[] item;
+  private SharedBytes itemThenComma;
+  private SharedBytes itemThenEnd;
 
   Delivery(Change change, String epoch, long committedNanos) {
     this.change = change;
@@ -41,16 +42,27 @@ final class Delivery {
     return body;
   }
 
-  /** {@code {"offer":{...},"changed":[...]}}, as in the list of an {@code updates} frame. */
-  byte[] item() {
-    if (item == null) {
+  /**
+   * {@code {"offer":{...},"changed":[...]}} as an entry of an {@code updates} list, followed by
+   * what comes after it: a comma, or (for the last entry) the end of the list and the frame.
+   * Made when first needed, then shared like the body.
+   */
+  SharedBytes item(boolean last) {
+    if (last ? itemThenEnd == null : itemThenComma == null) {
+      byte[] after = last ? FeedProtocol.UPDATES_END : FeedProtocol.COMMA;
       byte[] b = body.utf8();
       int end = b.length - FeedProtocol.ID_KEY.length;
-      item = new byte[1 + end - itemStart + 1];
+      byte[] item = new byte[1 + end - itemStart + 1 + after.length];
       item[0] = '{';
       System.arraycopy(b, itemStart, item, 1, end - itemStart);
-      item[item.length - 1] = '}';
+      item[1 + end - itemStart] = '}';
+      System.arraycopy(after, 0, item, 2 + end - itemStart, after.length);
+      if (last) {
+        itemThenEnd = new SharedBytes(item);
+      } else {
+        itemThenComma = new SharedBytes(item);
+      }
     }
-    return item;
+    return last ? itemThenEnd : itemThenComma;
   }
 }

@@ -84,10 +84,14 @@ final class FrameWriter extends ChannelDuplexHandler {
     if (stream != null) {
       message = new TextWebSocketFrame(true, WebSocketExtension.RSV1,
           Unpooled.wrappedBuffer(deflation.message(frame, stream)));
-    } else if (frame.shared() == null) {
-      message = new TextWebSocketFrame(true, 0, Unpooled.wrappedBuffer(frame.own()));
+    } else if (frame.parts() == 1) {
+      message = new TextWebSocketFrame(true, 0, Unpooled.wrappedBuffer(frame.bytes(0)));
     } else {
-      message = new TextWebSocketFrame(true, 0, Unpooled.wrappedBuffer(frame.shared().utf8(), frame.own()));
+      byte[][] parts = new byte[frame.parts()][];
+      for (int i = 0; i < parts.length; i++) {
+        parts[i] = frame.bytes(i);
+      }
+      message = new TextWebSocketFrame(true, 0, Unpooled.wrappedBuffer(parts));
     }
     int bytes = message.content().readableBytes();
     ctx.writeAndFlush(message, ctx.voidPromise());

@@ -488,7 +488,7 @@ final class Outbox {
       maxSeq = Math.max(maxSeq, p.newest().seq());
     }
     long seq = sub.advance(maxSeq);
-    Frame frame = batch.size() == 1 ? updateFrame(sub, batch.get(0), seq) : Frame.of(updatesFrame(sub, batch, seq));
+    Frame frame = batch.size() == 1 ? updateFrame(sub, batch.get(0), seq) : updatesFrame(sub, batch, seq);
     long now = loop.nanoTime();
     long committed = Long.MAX_VALUE;
     long received = Long.MAX_VALUE;
@@ -516,16 +516,20 @@ final class Outbox {
   }
 
   /** One {@code updates} frame from the shared entries of the changes, re-encoding only merged ones. */
-  private byte[] updatesFrame(Subscription sub, List<Pending> batch, long seq) {
-    byte[][] parts = new byte[batch.size() * 2 + 1][];
-    parts[0] = FeedProtocol.updatesHead(sub.updatesHead(), hub.epochJson(), seq);
+  private Frame updatesFrame(Subscription sub, List<Pending> batch, long seq) {
+    Frame.Builder frame = new Frame.Builder(batch.size() + 1)
+        .add(FeedProtocol.updatesHead(sub.updatesHead(), hub.epochJson(), seq));
     for (int i = 0; i < batch.size(); i++) {
       Pending p = batch.get(i);
-      parts[1 + 2 * i] = p.asChanged() ? p.newest().item()
-          : FeedProtocol.updateItem(p.newest().change().offer(), p.changed()).getBytes(StandardCharsets.UTF_8);
-      parts[2 + 2 * i] = i + 1 < batch.size() ? FeedProtocol.COMMA : FeedProtocol.UPDATES_END;
+      boolean last = i + 1 == batch.size();
+      if (p.asChanged()) {
+        frame.add(p.newest().item(last));
+      } else {
+        frame.add(FeedProtocol.updateItem(p.newest().change().offer(), p.changed()).getBytes(StandardCharsets.UTF_8))
+            .add(last ? FeedProtocol.UPDATES_END : FeedProtocol.COMMA);
+      }
     }
-    return FeedProtocol.concat(parts);
+    return frame.build();
   }
 
   /** The client stopped taking data: from now on urgent entries go first, and its frames wait unread. */

@@ -56,10 +56,10 @@ final class SseChannel implements FeedChannel {
     }
     // JSON from the encoder holds no raw newlines, so one data line carries the whole frame.
     event.appendBytes(DATA);
-    if (frame.shared() != null) {
-      event.appendBytes(frame.shared().utf8());
+    for (int i = 0; i < frame.parts(); i++) {
+      event.appendBytes(frame.bytes(i));
     }
-    event.appendBytes(frame.own()).appendBytes(END);
+    event.appendBytes(END);
     response.write(event);
     return event.length();
   }

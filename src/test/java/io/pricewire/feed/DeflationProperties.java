@@ -26,8 +26,12 @@ import org.junit.jupiter.api.Test;
  */
 class DeflationProperties {
 
-  /** One message: which connection, which shared part (or none), and its own bytes. */
-  record Step(int stream, int shared, String own) {
+  /** One part of a message: shared part {@code shared}, or (when it is negative) own bytes. */
+  record Part(int shared, String own) {
+  }
+
+  /** One message: which connection, and its parts. */
+  record Step(int stream, List<Part> parts) {
   }
 
   @Provide
@@ -45,7 +49,8 @@ class DeflationProperties {
     Arbitrary<String> own = Arbitraries.oneOf(
         Arbitraries.of("\"s1\"}", "\"bench\"}", "\"a-much-longer-subscription-id\"}", ""),
         Arbitraries.strings().withChars("{}\":,abc0123龙虾").ofMaxLength(400));
-    return Combinators.combine(Arbitraries.integers().between(0, 3), Arbitraries.integers().between(-1, 11), own)
+    Arbitrary<Part> part = Combinators.combine(Arbitraries.integers().between(-1, 11), own).as(Part::new);
+    return Combinators.combine(Arbitraries.integers().between(0, 3), part.list().ofMinSize(0).ofMaxSize(5))
         .as(Step::new).list().ofMinSize(1).ofMaxSize(60);
   }
 
@@ -66,8 +71,15 @@ class DeflationProperties {
       clients[i] = new Client(keeps);
     }
     for (Step s : steps) {
-      byte[] own = s.own().getBytes(StandardCharsets.UTF_8);
-      Frame frame = s.shared() < 0 ? Frame.of(own) : Frame.of(shared.get(s.shared() % shared.size()), own);
+      Frame.Builder b = new Frame.Builder(s.parts().size());
+      for (Part p : s.parts()) {
+        if (p.shared() < 0) {
+          b.add(p.own().getBytes(StandardCharsets.UTF_8));
+        } else {
+          b.add(shared.get(p.shared() % shared.size()));
+        }
+      }
+      Frame frame = b.build();
       byte[] message = deflation.message(frame, streams[s.stream()]);
       assertThat(clients[s.stream()].decode(message)).as("message %s on connection %d", s, s.stream())
           .isEqualTo(frame.bytes());

@@ -113,15 +113,14 @@ class ProtocolProperties {
         .isEqualTo(FeedProtocol.update(id, epoch, first.seq(), first.offer(), first.changed()));
 
     long seq = changes.get(changes.size() - 1).seq();
-    byte[][] parts = new byte[changes.size() * 2 + 1][];
-    parts[0] = FeedProtocol.updatesHead(FeedProtocol.updatesHeadStart(id),
+    byte[] head = FeedProtocol.updatesHead(FeedProtocol.updatesHeadStart(id),
         io.vertx.core.json.Json.encode(epoch).getBytes(StandardCharsets.UTF_8), seq);
-    assertThat(parts[0]).isEqualTo(FeedProtocol.updatesHead(id, epoch, seq));
+    assertThat(head).isEqualTo(FeedProtocol.updatesHead(id, epoch, seq));
+    Frame.Builder frame = new Frame.Builder(changes.size() + 1).add(head);
     for (int i = 0; i < changes.size(); i++) {
-      parts[1 + 2 * i] = new Delivery(changes.get(i), epoch, 0).item();
-      parts[2 + 2 * i] = i + 1 < changes.size() ? FeedProtocol.COMMA : FeedProtocol.UPDATES_END;
+      frame.add(new Delivery(changes.get(i), epoch, 0).item(i + 1 == changes.size()));
     }
-    assertThat(new String(FeedProtocol.concat(parts), StandardCharsets.UTF_8)).isEqualTo(FeedProtocol.updates(id,
+    assertThat(frame.build().toString()).isEqualTo(FeedProtocol.updates(id,
         epoch, seq, changes.stream().map(Change::offer).toList(), changes.stream().map(Change::changed).toList()));
   }
 

@@ -407,7 +407,9 @@ public final class FanoutBench implements Callable<Integer> {
     Vertx v = Vertx.vertx();
     try {
       HttpClientAgent http = v.createHttpClient();
-      return http.request(new RequestOptions().setAbsoluteURI(gateway.opsUrl.resolve("/metrics").toString()))
+      // A scrape that does not answer in time leaves the step's server figures out, not the run hung.
+      return http.request(new RequestOptions().setAbsoluteURI(gateway.opsUrl.resolve("/metrics").toString())
+              .setTimeout(10_000))
           .compose(r -> r.send()).compose(r -> r.body()).map(Buffer::toString).await();
     } catch (Exception e) {
       return "";

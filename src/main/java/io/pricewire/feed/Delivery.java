@@ -19,8 +19,9 @@ final class Delivery {
   /** Where {@code "offer"} starts in {@link #body}. */
   private final int itemStart;
   final long committedNanos;
-  private SharedBytes itemThenComma;
-  private SharedBytes itemThenEnd;
+  private byte[] item;
+  private Delivery[] batchMembers;
+  private SharedBytes batchList;
 
   Delivery(Change change, String epoch, long committedNanos) {
     this.change = change;
@@ -42,27 +43,39 @@ final class Delivery {
     return body;
   }
 
-  /**
-   * {@code {"offer":{...},"changed":[...]}} as an entry of an {@code updates} list, followed by
-   * what comes after it: a comma, or (for the last entry) the end of the list and the frame.
-   * Made when first needed, then shared like the body.
-   */
-  SharedBytes item(boolean last) {
-    if (last ? itemThenEnd == null : itemThenComma == null) {
-      byte[] after = last ? FeedProtocol.UPDATES_END : FeedProtocol.COMMA;
+  /** {@code {"offer":{...},"changed":[...]}}, as an entry of an {@code updates} list. */
+  byte[] item() {
+    if (item == null) {
       byte[] b = body.utf8();
       int end = b.length - FeedProtocol.ID_KEY.length;
-      byte[] item = new byte[1 + end - itemStart + 1 + after.length];
+      item = new byte[1 + end - itemStart + 1];
       item[0] = '{';
       System.arraycopy(b, itemStart, item, 1, end - itemStart);
-      item[1 + end - itemStart] = '}';
-      System.arraycopy(after, 0, item, 2 + end - itemStart, after.length);
-      if (last) {
-        itemThenEnd = new SharedBytes(item);
-      } else {
-        itemThenComma = new SharedBytes(item);
-      }
+      item[item.length - 1] = '}';
     }
-    return last ? itemThenEnd : itemThenComma;
+    return item;
+  }
+
+  /**
+   * The shared part of an {@code updates} frame whose entries are these changes, in this order
+   * (this one first): from the frame's start to its seq ({@link FeedProtocol#UPDATES_START}).
+   * Connections in step get the same batches, so the part made for the last batch asked of this
+   * change is kept and given again for the same batch.
+   */
+  SharedBytes updatesStart(Delivery[] batch, byte[] updatesEnd) {
+    if (batchList == null || !java.util.Arrays.equals(batchMembers, batch)) {
+      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(batch.length * (body.length() + 8));
+      out.writeBytes(FeedProtocol.UPDATES_START);
+      for (int i = 0; i < batch.length; i++) {
+        if (i > 0) {
+          out.write(',');
+        }
+        out.writeBytes(batch[i].item());
+      }
+      out.writeBytes(updatesEnd);
+      batchMembers = batch;
+      batchList = new SharedBytes(out.toByteArray());
+    }
+    return batchList;
   }
 }

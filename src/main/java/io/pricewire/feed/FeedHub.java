@@ -63,7 +63,7 @@ public final class FeedHub {
   private long nextPingNanos;
   private String epoch;
   private long lastSeq = -1;
-  private EpochJson epochJson;
+  private UpdatesEnd updatesEnd;
   /** Connections with changes to write once the changes at hand are matched. */
   private ArrayList<Outbox> toFlush = new ArrayList<>();
   private ArrayList<Outbox> flushing = new ArrayList<>();
@@ -376,15 +376,15 @@ public final class FeedHub {
     return epoch;
   }
 
-  /** The epoch as a JSON string, UTF-8. */
-  byte[] epochJson() {
-    if (epochJson == null || !epochJson.epoch.equals(epoch)) {
-      epochJson = new EpochJson(epoch, Json.encode(epoch).getBytes(StandardCharsets.UTF_8));
+  /** What closes the entries of an updates frame in this epoch ({@link FeedProtocol#updatesEnd}). */
+  byte[] updatesEnd() {
+    if (updatesEnd == null || !updatesEnd.epoch.equals(epoch)) {
+      updatesEnd = new UpdatesEnd(epoch, FeedProtocol.updatesEnd(Json.encode(epoch).getBytes(StandardCharsets.UTF_8)));
     }
-    return epochJson.json;
+    return updatesEnd.bytes;
   }
 
-  private record EpochJson(String epoch, byte[] json) {
+  private record UpdatesEnd(String epoch, byte[] bytes) {
   }
 
   /** The last seq handed to subscriptions; -1 before the first batch. */

@@ -278,8 +278,8 @@ public final class FeedProtocol {
     for (int i = 0; i < offers.size(); i++) {
       list.add(new JsonObject().put("offer", offers.get(i).toJson()).put("changed", changedJson(changed.get(i))));
     }
-    return new JsonObject().put("type", "updates").put("id", id).put("epoch", epoch).put("seq", seq)
-        .put("updates", list).encode();
+    return new JsonObject().put("type", "updates").put("updates", list).put("epoch", epoch).put("seq", seq)
+        .put("id", id).encode();
   }
 
   private static JsonArray changedJson(java.util.Set<Field> changed) {
@@ -325,27 +325,24 @@ public final class FeedProtocol {
   }
 
   /**
-   * The start of an {@code updates} frame, up to the opening of its list; the entries follow,
-   * separated by {@link #COMMA} and closed by {@link #UPDATES_END}. The same JSON as {@link #updates}.
+   * An {@code updates} frame is laid out as its shared part first: {@link #UPDATES_START}, the
+   * entries separated by {@link #COMMA}, then {@link #updatesEnd}; then its own:
+   * {@link #updatesSeqAndId}. The same JSON as {@link #updates}.
    */
-  static byte[] updatesHead(String subscriptionId, String epoch, long seq) {
-    return ("{\"type\":\"updates\",\"id\":" + Json.encode(subscriptionId) + ",\"epoch\":" + Json.encode(epoch)
-        + ",\"seq\":" + seq + ",\"updates\":[").getBytes(StandardCharsets.UTF_8);
-  }
-
-  /** The start of a subscription's {@code updates} frames, up to its epoch: made once per subscription. */
-  static byte[] updatesHeadStart(String subscriptionId) {
-    return ("{\"type\":\"updates\",\"id\":" + Json.encode(subscriptionId) + ",\"epoch\":")
-        .getBytes(StandardCharsets.UTF_8);
-  }
-
-  /** {@link #updatesHead(String, String, long)} from the parts made once: the same bytes. */
-  static byte[] updatesHead(byte[] start, byte[] epochJson, long seq) {
-    return concat(start, epochJson, (",\"seq\":" + seq + ",\"updates\":[").getBytes(StandardCharsets.US_ASCII));
-  }
-
+  static final byte[] UPDATES_START = "{\"type\":\"updates\",\"updates\":[".getBytes(StandardCharsets.US_ASCII);
   static final byte[] COMMA = {','};
-  static final byte[] UPDATES_END = {']', '}'};
+
+  /** What closes the list of entries, up to the seq's value: {@code ],"epoch":E,"seq":}. */
+  static byte[] updatesEnd(byte[] epochJson) {
+    return concat("],\"epoch\":".getBytes(StandardCharsets.US_ASCII), epochJson,
+        ",\"seq\":".getBytes(StandardCharsets.US_ASCII));
+  }
+
+  /** The end of one subscription's updates frame: {@code N,"id":"..."}}. */
+  static byte[] updatesSeqAndId(long seq, byte[] updateEnd) {
+    byte[] digits = Long.toString(seq).getBytes(StandardCharsets.US_ASCII);
+    return concat(digits, ID_KEY, updateEnd);
+  }
 
   /** The parts, one after the other, in one array. */
   static byte[] concat(byte[]... parts) {

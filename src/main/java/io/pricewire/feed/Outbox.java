@@ -515,21 +515,35 @@ final class Outbox {
     return Frame.of(FeedProtocol.update(sub.id(), hub.epoch(), seq, d.change().offer(), p.changed()));
   }
 
-  /** One {@code updates} frame from the shared entries of the changes, re-encoding only merged ones. */
+  /**
+   * One {@code updates} frame: when every entry is a change as committed, the shared part for
+   * that batch and the subscription's seq and id; else the entries put together, re-encoding only
+   * the merged ones.
+   */
   private Frame updatesFrame(Subscription sub, List<Pending> batch, long seq) {
-    Frame.Builder frame = new Frame.Builder(batch.size() + 1)
-        .add(FeedProtocol.updatesHead(sub.updatesHead(), hub.epochJson(), seq));
+    byte[] end = hub.updatesEnd();
+    byte[] own = FeedProtocol.updatesSeqAndId(seq, sub.updateEnd());
+    boolean asCommitted = true;
+    for (Pending p : batch) {
+      asCommitted &= p.asChanged();
+    }
+    if (asCommitted) {
+      Delivery[] deliveries = new Delivery[batch.size()];
+      for (int i = 0; i < deliveries.length; i++) {
+        deliveries[i] = batch.get(i).newest();
+      }
+      return Frame.of(deliveries[0].updatesStart(deliveries, end), own);
+    }
+    Frame.Builder frame = new Frame.Builder(batch.size() * 2 + 2).add(FeedProtocol.UPDATES_START);
     for (int i = 0; i < batch.size(); i++) {
       Pending p = batch.get(i);
-      boolean last = i + 1 == batch.size();
-      if (p.asChanged()) {
-        frame.add(p.newest().item(last));
-      } else {
-        frame.add(FeedProtocol.updateItem(p.newest().change().offer(), p.changed()).getBytes(StandardCharsets.UTF_8))
-            .add(last ? FeedProtocol.UPDATES_END : FeedProtocol.COMMA);
+      if (i > 0) {
+        frame.add(FeedProtocol.COMMA);
       }
+      frame.add(p.asChanged() ? p.newest().item()
+          : FeedProtocol.updateItem(p.newest().change().offer(), p.changed()).getBytes(StandardCharsets.UTF_8));
     }
-    return frame.build();
+    return frame.add(end).add(own).build();
   }
 
   /** The client stopped taking data: from now on urgent entries go first, and its frames wait unread. */

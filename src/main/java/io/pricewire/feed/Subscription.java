@@ -70,8 +70,6 @@ final class Subscription {
   private final String id;
   /** The end of this subscription's update frames (its id), as UTF-8. */
   private final byte[] updateEnd;
-  /** The start of this subscription's updates frames, up to the epoch, as UTF-8. */
-  private final byte[] updatesHead;
   private final long minIntervalNanos;
   private Interest interest = new Interest(Set.of(), Set.of(), Set.of());
   private final List<Part> loading = new ArrayList<>(1);
@@ -95,7 +93,6 @@ final class Subscription {
     this.connection = connection;
     this.id = id;
     this.updateEnd = FeedProtocol.updateEnd(id);
-    this.updatesHead = FeedProtocol.updatesHeadStart(id);
     this.minIntervalNanos = maxRate > 0 ? (long) (1_000_000_000L / maxRate) : 0;
   }
 
@@ -109,10 +106,6 @@ final class Subscription {
 
   byte[] updateEnd() {
     return updateEnd;
-  }
-
-  byte[] updatesHead() {
-    return updatesHead;
   }
 
   boolean isClosed() {

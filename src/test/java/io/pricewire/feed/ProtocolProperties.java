@@ -113,13 +113,21 @@ class ProtocolProperties {
         .isEqualTo(FeedProtocol.update(id, epoch, first.seq(), first.offer(), first.changed()));
 
     long seq = changes.get(changes.size() - 1).seq();
-    byte[] head = FeedProtocol.updatesHead(FeedProtocol.updatesHeadStart(id),
-        io.vertx.core.json.Json.encode(epoch).getBytes(StandardCharsets.UTF_8), seq);
-    assertThat(head).isEqualTo(FeedProtocol.updatesHead(id, epoch, seq));
-    Frame.Builder frame = new Frame.Builder(changes.size() + 1).add(head);
-    for (int i = 0; i < changes.size(); i++) {
-      frame.add(new Delivery(changes.get(i), epoch, 0).item(i + 1 == changes.size()));
+    byte[] end = FeedProtocol.updatesEnd(io.vertx.core.json.Json.encode(epoch).getBytes(StandardCharsets.UTF_8));
+    byte[] own = FeedProtocol.updatesSeqAndId(seq, FeedProtocol.updateEnd(id));
+    Delivery[] deliveries = changes.stream().map(c -> new Delivery(c, epoch, 0)).toArray(Delivery[]::new);
+    String reference = FeedProtocol.updates(id, epoch, seq, changes.stream().map(Change::offer).toList(),
+        changes.stream().map(Change::changed).toList());
+    // Shared: the whole list as one part; put together: entry by entry.
+    assertThat(Frame.of(deliveries[0].updatesStart(deliveries, end), own).toString()).isEqualTo(reference);
+    Frame.Builder frame = new Frame.Builder(changes.size() * 2 + 2).add(FeedProtocol.UPDATES_START);
+    for (int i = 0; i < deliveries.length; i++) {
+      if (i > 0) {
+        frame.add(FeedProtocol.COMMA);
+      }
+      frame.add(deliveries[i].item());
     }
+    frame.add(end).add(own);
     assertThat(frame.build().toString()).isEqualTo(FeedProtocol.updates(id,
         epoch, seq, changes.stream().map(Change::offer).toList(), changes.stream().map(Change::changed).toList()));
   }

@@ -1,8 +1,13 @@
 package io.pricewire.bench;
 
+import io.pricewire.changelog.Change;
+import io.pricewire.offer.Availability;
+import io.pricewire.offer.Field;
+import io.pricewire.offer.Money;
+import io.pricewire.offer.Offer;
+import io.pricewire.offer.OfferKey;
+import io.pricewire.store.PgDirectWrite;
 import io.vertx.core.Vertx;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
@@ -11,6 +16,13 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
@@ -55,6 +67,15 @@ public final class IngestBench implements Callable<Integer> {
   @Option(names = "--db-process", defaultValue = "postgres", description = "Name of the database's processes on this machine, "
       + "whose CPU is reported too (default: ${DEFAULT-VALUE}).")
   String dbProcess;
+
+  @Option(names = "--direct", description = {"Then measure the limit: the same rows (suppliers, batch, offers) written "
+      + "straight into the gateway's database by the store's own statements, in one transaction each with the same log "
+      + "lock, no gateway; for as long, right after. Reports the gateway's figure as a fraction of it."})
+  boolean direct;
+
+  @Option(names = "--pg-uri", description = "With --direct: the gateway's database (default: $PRICEWIRE_PG_URI, else "
+      + "postgresql://postgres@127.0.0.1:5432/pricewire_bench).")
+  String pgUri;
 
   @Option(names = "--out", description = "Also write the result as JSON to this file.")
   Path out;
@@ -137,6 +158,11 @@ public final class IngestBench implements Callable<Integer> {
           .put("database_cpu_cores", Double.isNaN(dbCores) ? null : dbCores)
           .put("load_generator_cpu_cores", clientCores)
           .put("server_rss_bytes", rss > 0 ? rss : null);
+      if (direct) {
+        JsonObject limit = direct(vertx, seconds);
+        json.put("direct", limit).put("ratio_to_direct", a / seconds / Math.max(1, limit.getLong("rows_per_second")));
+        System.out.printf("gateway / direct SQL   %.2f%n", json.getDouble("ratio_to_direct"));
+      }
       System.out.println(json.encode());
       if (out != null) {
         Files.writeString(out, json.encodePrettily());
@@ -144,6 +170,95 @@ public final class IngestBench implements Callable<Integer> {
     }
     vertx.close().await();
     return 0;
+  }
+
+  /**
+   * The limit: each supplier commits batches of the same rows straight into the database, one
+   * transaction after the other, through the store's own statements ({@link PgDirectWrite}).
+   */
+  private JsonObject direct(Vertx vertx, double seconds) throws InterruptedException {
+    String uri = pgUri != null ? pgUri : System.getenv().getOrDefault("PRICEWIRE_PG_URI",
+        "postgresql://postgres@127.0.0.1:5432/pricewire_bench");
+    Pool pool = PgBuilder.pool().connectingTo(PgConnectOptions.fromUri(uri).setCachePreparedStatements(true))
+        .with(new io.vertx.sqlclient.PoolOptions().setMaxSize(suppliers)).using(vertx).build();
+    PgDirectWrite writer = new PgDirectWrite(pool);
+    AtomicLong rows = new AtomicLong();
+    AtomicLong failures = new AtomicLong();
+    Histogram commits = Percentiles.micros();
+    java.util.concurrent.atomic.AtomicBoolean counting = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    CountDownLatch done = new CountDownLatch(suppliers);
+    for (int s = 0; s < suppliers; s++) {
+      String supplier = "bench-ingest-" + s;
+      vertx.runOnContext(v -> directLoop(writer, supplier, rows, failures, commits, counting, stop, done));
+    }
+    Thread.sleep(warmup * 1000L);
+    long cpu0 = ServerStats.ownCpuNanos();
+    double db0 = dbCpu();
+    rows.set(0);
+    synchronized (commits) {
+      commits.reset();
+    }
+    counting.set(true);
+    long start = System.nanoTime();
+    Thread.sleep((long) (seconds * 1000));
+    counting.set(false);
+    double took = (System.nanoTime() - start) / 1e9;
+    double dbCores = (dbCpu() - db0) / took;
+    double clientCores = (ServerStats.ownCpuNanos() - cpu0) / 1e9 / took;
+    stop.set(true);
+    done.await();
+    pool.close().await();
+    long perSecond = Math.round(rows.get() / took);
+    System.out.printf("direct SQL limit       %,d rows/s (each an offer upserted and a change logged; %d failed "
+        + "commits), database %.2f cores, writer %.2f cores%n", perSecond, failures.get(), dbCores, clientCores);
+    synchronized (commits) {
+      System.out.println("direct commit latency  " + Percentiles.row(commits));
+      return new JsonObject().put("rows_per_second", perSecond).put("failed_commits", failures.get())
+          .put("latency", Percentiles.json(commits)).put("database_cpu_cores", Double.isNaN(dbCores) ? null : dbCores)
+          .put("writer_cpu_cores", clientCores);
+    }
+  }
+
+  private void directLoop(PgDirectWrite writer, String supplier, AtomicLong rows, AtomicLong failures,
+      Histogram commits, java.util.concurrent.atomic.AtomicBoolean counting,
+      java.util.concurrent.atomic.AtomicBoolean stop, CountDownLatch done) {
+    if (stop.get()) {
+      done.countDown();
+      return;
+    }
+    long sent = System.nanoTime();
+    writer.commit(head -> changes(supplier, head)).onComplete(ar -> {
+      if (counting.get()) {
+        if (ar.succeeded()) {
+          rows.addAndGet(ar.result());
+          synchronized (commits) {
+            commits.recordValue((System.nanoTime() - sent) / 1000);
+          }
+        } else {
+          failures.incrementAndGet();
+        }
+      }
+      if (ar.failed() && failures.get() <= 3) {
+        System.out.println("direct commit failed: " + ar.cause().getMessage());
+      }
+      directLoop(writer, supplier, rows, failures, commits, counting, stop, done);
+    });
+  }
+
+  /** The rows of one request of the bench, as committed changes with seqs after {@code head}. */
+  private List<Change> changes(String supplier, long head) {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+    List<Change> changes = new java.util.ArrayList<>(batch);
+    for (int i = 0; i < batch; i++) {
+      long seq = head + 1 + i;
+      Offer offer = new Offer(new OfferKey(supplier, "o" + random.nextInt(offers)), seq, seq,
+          new Money((1 + random.nextInt(1000)) * 1_000_000L + random.nextInt(100) * 10_000L, "CAD"), null,
+          Availability.IN_STOCK, null, new java.util.TreeMap<>(), null, null, null, now);
+      changes.add(new Change(seq, offer, java.util.EnumSet.of(Field.PRICE), null, Availability.IN_STOCK, 0));
+    }
+    return changes;
   }
 
   /** CPU seconds used so far by all processes named {@code --db-process}, or NaN when none runs here. */

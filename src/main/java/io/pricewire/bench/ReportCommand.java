@@ -270,6 +270,20 @@ public final class ReportCommand implements Callable<Integer> {
           .append(cores(r.getDouble("server_cpu_cores"))).append(" | ").append(cores(r.getDouble("database_cpu_cores")))
           .append(" | ").append(cores(r.getDouble("load_generator_cpu_cores"))).append(" |\n");
     }
+    for (Path p : runs) {
+      JsonObject r = new JsonObject(Files.readString(p));
+      JsonObject d = r.getJsonObject("direct");
+      if (d == null) {
+        continue;
+      }
+      md.append(String.format(Locale.ROOT, "%n%s, the limit in the same run: the same rows written straight into "
+          + "the same tables by the store's own statements (one upsert and one insert, each a single `unnest`, the "
+          + "same log lock, one transaction per batch, %d at a time), no gateway: %s rows/s, commit p50 %s, p99 %s, "
+          + "database %s cores. The gateway reaches **%.2f** of it.%n", p.getFileName().toString().replace(".json", ""),
+          r.getInteger("suppliers"), num(d.getLong("rows_per_second")),
+          ms(d.getJsonObject("latency").getDouble("p50_ms")), ms(d.getJsonObject("latency").getDouble("p99_ms")),
+          cores(d.getDouble("database_cpu_cores")), r.getDouble("ratio_to_direct")));
+    }
   }
 
   private void connections(StringBuilder md) throws IOException {

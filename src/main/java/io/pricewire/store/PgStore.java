@@ -216,7 +216,7 @@ public final class PgStore implements Store {
     return Future.all(steps).map(committed);
   }
 
-  private static Tuple offerRows(java.util.Collection<Offer> offers) {
+  static Tuple offerRows(java.util.Collection<Offer> offers) {
     int n = offers.size();
     String[] supplier = new String[n];
     String[] sku = new String[n];
@@ -259,7 +259,7 @@ public final class PgStore implements Store {
         category, brand, gtin, committedAt));
   }
 
-  private static Tuple changeRows(List<Change> changes, Instant now) {
+  static Tuple changeRows(List<Change> changes, Instant now) {
     int n = changes.size();
     Long[] seq = new Long[n];
     String[] supplier = new String[n];

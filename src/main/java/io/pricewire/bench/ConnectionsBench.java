@@ -48,6 +48,9 @@ public final class ConnectionsBench implements Callable<Integer> {
   @Option(names = "--subscribe", defaultValue = "true", negatable = true, description = "Each connection subscribes to one offer (default: ${DEFAULT-VALUE}).")
   boolean subscribe;
 
+  @Option(names = "--compress", description = "Connections offer permessage-deflate, as browsers do.")
+  boolean compress;
+
   @Option(names = "--server-pid", description = "Process id of the gateway: full GC before measuring, resident memory.")
   Long serverPid;
 
@@ -68,7 +71,7 @@ public final class ConnectionsBench implements Callable<Integer> {
     List<WebSocketClient> clients = new ArrayList<>();
     for (int i = 0; i < sources; i++) {
       clients.add(vertx.createWebSocketClient(new WebSocketClientOptions().setLocalAddress("127.0.0." + (2 + i))
-          .setMaxConnections(count)));
+          .setMaxConnections(count).setTryUsePerMessageCompression(compress)));
     }
     List<WebSocket> open = java.util.Collections.synchronizedList(new ArrayList<>(count));
     Semaphore slots = new Semaphore(500);
@@ -110,7 +113,7 @@ public final class ConnectionsBench implements Callable<Integer> {
     System.out.printf("per connection          heap %,.0f bytes (%.1f KiB), RSS %,.0f bytes (%.1f KiB)%s%n", heapPer,
         heapPer / 1024, rssPer, rssPer / 1024, serverPid == null ? "  (no --server-pid: heap not after a full GC)" : "");
     JsonObject json = new JsonObject().put("workload", "connections").put("connections", n).put("failed", failed.get())
-        .put("connects_per_second", Math.round(n / seconds)).put("heap_bytes_per_connection", Math.round(heapPer))
+        .put("compress", compress).put("connects_per_second", Math.round(n / seconds)).put("heap_bytes_per_connection", Math.round(heapPer))
         .put("rss_bytes_per_connection", Math.round(rssPer)).put("subscribed", subscribe)
         .put("heap_before_bytes", before.heap).put("heap_after_bytes", after.heap)
         .put("rss_before_bytes", before.rss > 0 ? before.rss : null).put("rss_after_bytes", after.rss > 0 ? after.rss : null)

@@ -7,7 +7,8 @@
 # from the npm registry into bench/peers/socketio); a PostgreSQL at 127.0.0.1:5432 that user
 # postgres may use without a password (the durable runs create and drop database pricewire_bench).
 # Takes about 40 minutes with the defaults. Settings, from the environment:
-#   PHASES       fanout,live,latency,ingest,connections,resume,jmh   (what to run)
+#   PHASES       fanout,live,capacity,latency,ingest,connections,resume,jmh   (what to run)
+#   CAPACITY     1000,10000   (capacity phase: subscriber counts)
 #   LIVE         100x200,1000x200,1000x500,100x2000   (live phase: subscribers x changes/s)
 #   SYSTEMS      pricewire,pricewire-postgres,broadcaster,nats,socketio   (fan-out side by side)
 #   SUBSCRIBERS  10000     RATES 5,10,20,30,40,60     WARMUP 3     DURATION 15
@@ -18,7 +19,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PHASES=${PHASES:-fanout,live,latency,ingest,connections,resume,jmh}
+PHASES=${PHASES:-fanout,live,capacity,latency,ingest,connections,resume,jmh}
+CAPACITY=${CAPACITY:-1000,10000}
 LIVE=${LIVE:-100x200,1000x200,1000x500,100x2000}
 SYSTEMS=${SYSTEMS:-pricewire,pricewire-postgres,broadcaster,nats,socketio}
 SUBSCRIBERS=${SUBSCRIBERS:-10000}
@@ -164,6 +166,24 @@ if has "$PHASES" live; then
         $([[ $mode == deflate ]] && echo --compress) --warmup "$WARMUP" --duration "$DURATION" \
         --server-pid "$SERVER" --out "$OUT/live-${subscribers}x${rate}-$mode.json"
     done
+  done
+  kill "$NATS"
+  wait "$NATS" 2>/dev/null || true
+  stop_server
+fi
+
+if has "$PHASES" capacity; then
+  # Capacity: the highest change rate with p99 <= 100 ms and every subscriber at the final state,
+  # Pricewire and NATS in one invocation per subscriber count.
+  log "capacity: Pricewire (memory) and NATS, $CAPACITY subscribers"
+  start_pricewire memory
+  nats-server -c bench/peers/nats.conf >"$OUT/nats-capacity.log" 2>&1 &
+  NATS=$!
+  wait_port 9222
+  for subscribers in ${CAPACITY//,/ }; do
+    "${BENCH[@]}" fanout --target pricewire,nats --subscribers "$subscribers" --capacity \
+      --rate $(( subscribers >= 10000 ? 5 : 100 )) --warmup "$WARMUP" --duration 10 --server-pid "$SERVER" \
+      --out "$OUT/capacity-$subscribers.json"
   done
   kill "$NATS"
   wait "$NATS" 2>/dev/null || true

@@ -75,6 +75,18 @@ public final class FanoutBench implements Callable<Integer> {
   @Option(names = "--sustained-p99-ms", defaultValue = "0", description = "Also require p99 at most this for a sustained step; 0: no bound (default: ${DEFAULT-VALUE}).")
   double sustainedP99Ms;
 
+  @Option(names = "--capacity", description = {"Search the capacity instead of running the rates: the highest change "
+      + "rate at which p99 stays at most --sustained-p99-ms (100 when not given) and every subscriber ends with the "
+      + "final state (after the step, one last change is published and must reach every subscriber within 10 s). "
+      + "After a warm-up step at the first --rate, starts there, doubles while a rate holds (halves while it does "
+      + "not), then bisects --capacity-probes times; a rate that does not hold is tried once more. With every "
+      + "subscriber following every offer (--interest 0)."})
+  boolean capacity;
+
+  @Option(names = "--capacity-probes", defaultValue = "3", description = "Bisection steps of the capacity search "
+      + "(default: ${DEFAULT-VALUE}).")
+  int capacityProbes;
+
   @Option(names = "--batch", defaultValue = "20", description = "With --rate 0: changes per publish request (default: ${DEFAULT-VALUE}).")
   int batch;
 
@@ -96,6 +108,11 @@ public final class FanoutBench implements Callable<Integer> {
 
   /** The target being measured. */
   private String target;
+  /** The stamp of the last change of a capacity probe, 0 when none is awaited. */
+  private volatile long marker;
+  /** Which subscribers received {@link #marker}. */
+  private java.util.concurrent.atomic.AtomicIntegerArray reached;
+  private final AtomicInteger reachedCount = new AtomicInteger();
   private final LongAdder delivered = new LongAdder();
   private final LongAdder published = new LongAdder();
   private final AtomicLong skippedTicks = new AtomicLong();
@@ -159,12 +176,20 @@ public final class FanoutBench implements Callable<Integer> {
         (System.nanoTime() - connectStart) / 1e9);
     double fraction = interest > 0 && interest < offers && target.equals("pricewire") ? (double) interest / offers : 1;
     List<Step> steps = new ArrayList<>();
-    for (int r : rates) {
-      Step s = runStep(publisher, t, r, open.size() * fraction);
-      steps.add(s);
-      print(s);
+    JsonObject found = null;
+    if (capacity) {
+      found = searchCapacity(publisher, t, open.size(), steps);
+    } else {
+      for (int r : rates) {
+        Step s = runStep(publisher, t, r, open.size() * fraction);
+        steps.add(s);
+        print(s);
+      }
     }
     JsonObject result = report(t, steps);
+    if (found != null) {
+      result.put("capacity", found);
+    }
     for (AutoCloseable c : open) {
       try {
         c.close();
@@ -182,6 +207,13 @@ public final class FanoutBench implements Callable<Integer> {
     System.out.println();
     System.out.printf("side by side, %,d subscribers%s:%n", subscribers, compress ? ", permessage-deflate offered" : "");
     JsonObject first = runs.get(0);
+    if (capacity) {
+      for (JsonObject r : runs) {
+        JsonObject c = r.getJsonObject("capacity");
+        System.out.printf("  %-24s capacity %,d changes/s%n", r.getString("name"), c.getInteger("rate"));
+      }
+      return;
+    }
     for (int i = 0; i < first.getJsonArray("steps").size(); i++) {
       for (JsonObject r : runs) {
         JsonObject st = r.getJsonArray("steps").getJsonObject(i);
@@ -296,7 +328,8 @@ public final class FanoutBench implements Callable<Integer> {
     java.util.concurrent.CountDownLatch all = new java.util.concurrent.CountDownLatch(subscribers);
     for (int i = 0; i < subscribers; i++) {
       slots.acquire();
-      t.subscribe(i, this::received).onComplete(ar -> {
+      int index = i;
+      t.subscribe(i, data -> received(index, data)).onComplete(ar -> {
         slots.release();
         if (ar.succeeded()) {
           open.add(ar.result());
@@ -313,15 +346,107 @@ public final class FanoutBench implements Callable<Integer> {
     return open;
   }
 
-  private void received(Buffer data) {
-    if (!measuring) {
+  private void received(int subscriber, Buffer data) {
+    long awaited = marker;
+    if (!measuring && awaited == 0) {
       return;
     }
     long now = Stamps.nowMicros();
     Stamps.scan(data, stamp -> {
-      delivered.increment();
-      latency.recordValue(Math.max(0, Math.min(now - stamp, 60_000_000L)));
+      if (stamp == awaited) {
+        if (reached.compareAndSet(subscriber, 0, 1)) {
+          reachedCount.incrementAndGet();
+        }
+      } else if (measuring) {
+        delivered.increment();
+        latency.recordValue(Math.max(0, Math.min(now - stamp, 60_000_000L)));
+      }
     });
+  }
+
+  /**
+   * The capacity search: a rate holds when its step had p99 within the bound, was published in
+   * full without a growing backlog, and every subscriber then received the step's last change.
+   */
+  private JsonObject searchCapacity(Vertx publisher, FanoutTarget t, int connected, List<Step> steps)
+      throws InterruptedException {
+    double bound = sustainedP99Ms > 0 ? sustainedP99Ms : 100;
+    reached = new java.util.concurrent.atomic.AtomicIntegerArray(subscribers);
+    JsonArray probes = new JsonArray();
+    int rate = Math.max(1, rates.get(0));
+    // A step at the first rate before any probe, so that no probe measures the JIT warming up.
+    System.out.println("warm-up step:");
+    print(runStep(publisher, t, rate, connected));
+    int good = 0;
+    int bad = 0;
+    while (good == 0 || bad == 0) {
+      boolean holds = probe(publisher, t, rate, connected, bound, steps, probes);
+      if (holds) {
+        good = rate;
+        if (bad == 0) {
+          rate *= 2;
+        }
+      } else {
+        bad = rate;
+        if (good == 0) {
+          if (rate == 1) {
+            break;
+          }
+          rate = Math.max(1, rate / 2);
+        }
+      }
+      if (rate > 1_000_000) {
+        break;
+      }
+    }
+    for (int i = 0; i < capacityProbes && good > 0 && bad > good + 1; i++) {
+      int mid = (good + bad) / 2;
+      if (probe(publisher, t, mid, connected, bound, steps, probes)) {
+        good = mid;
+      } else {
+        bad = mid;
+      }
+    }
+    System.out.printf("%n%-24s capacity: %s changes/s (p99 at most %.0f ms, every subscriber at the final state)%n",
+        t.name(), good == 0 ? "below 1" : String.format("%,d", good), bound);
+    return new JsonObject().put("rate", good).put("p99_bound_ms", bound).put("first_failing_rate", bad)
+        .put("probes", probes);
+  }
+
+  /** One rate of the search; a rate that does not hold is tried once more (a p99 is one spike away). */
+  private boolean probe(Vertx publisher, FanoutTarget t, int rate, int connected, double bound, List<Step> steps,
+      JsonArray probes) throws InterruptedException {
+    return tryRate(publisher, t, rate, connected, bound, steps, probes)
+        || tryRate(publisher, t, rate, connected, bound, steps, probes);
+  }
+
+  private boolean tryRate(Vertx publisher, FanoutTarget t, int rate, int connected, double bound, List<Step> steps,
+      JsonArray probes) throws InterruptedException {
+    Step s = runStep(publisher, t, rate, connected);
+    steps.add(s);
+    print(s);
+    // The last change: every subscriber must get it (Pricewire writes each subscription's changes
+    // in seq order, so it comes after every earlier one or the newer state that replaced it).
+    for (int i = 0; i < subscribers; i++) {
+      reached.set(i, 0);
+    }
+    reachedCount.set(0);
+    long stamp = Stamps.nowMicros();
+    marker = stamp;
+    t.publish(1, stamp).await();
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (reachedCount.get() < connected && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    int got = reachedCount.get();
+    marker = 0;
+    boolean p99 = s.latency.getValueAtPercentile(99) / 1000.0 <= bound;
+    boolean holds = got == connected && p99 && s.published >= 0.98 * rate && s.steady();
+    System.out.printf("  probe %,d changes/s: p99 %s, %,d of %,d subscribers at the final state: %s%n", rate,
+        Percentiles.ms(s.latency.getValueAtPercentile(99)), got, connected, holds ? "holds" : "does not hold");
+    probes.add(new JsonObject().put("rate", rate).put("p99_ms", s.latency.getValueAtPercentile(99) / 1000.0)
+        .put("final_state", got).put("subscribers", connected).put("holds", holds));
+    return holds;
   }
 
   private void publishLoop(FanoutTarget t, int me) {

@@ -60,6 +60,7 @@ public final class ReportCommand implements Callable<Integer> {
     machine(md);
     fanout(md);
     live(md);
+    capacity(md);
     latency(md);
     ingest(md);
     connections(md);
@@ -163,6 +164,41 @@ public final class ReportCommand implements Callable<Integer> {
               / Math.max(1, plain.getLong("delivered_per_second")))).append(" | ")
           .append(d.getDouble("wire_to_json_bytes") == null ? "" : String.format(Locale.ROOT, "%.3f",
               d.getDouble("wire_to_json_bytes"))).append(" |\n");
+    }
+  }
+
+  /** Capacity per subscriber count, Pricewire and NATS in one run: files capacity-S.json. */
+  private void capacity(StringBuilder md) throws IOException {
+    List<Path> all = files("capacity-");
+    if (all.isEmpty()) {
+      return;
+    }
+    md.append("\n## Capacity\n\nThe highest change rate at which publish-to-client p99 stays at most 100 ms and every "
+        + "subscriber ends with the final state (one last change, published after the step, reaches all of them), "
+        + "every subscriber following all 1,000 offers; found by doubling, then bisecting.\n\n"
+        + "| subscribers | Pricewire capacity, changes/s | NATS capacity, changes/s | Pricewire / NATS |\n"
+        + "|---:|---:|---:|---:|\n");
+    for (Path p : all) {
+      JsonObject r = new JsonObject(Files.readString(p));
+      Long pw = null;
+      Long nats = null;
+      int subs = 0;
+      for (Object o : r.getJsonArray("runs", new JsonArray().add(r))) {
+        JsonObject run = (JsonObject) o;
+        subs = run.getInteger("subscribers");
+        JsonObject c = run.getJsonObject("capacity");
+        if (c == null) {
+          continue;
+        }
+        if ("nats".equals(run.getString("target"))) {
+          nats = c.getLong("rate");
+        } else if ("pricewire".equals(run.getString("target"))) {
+          pw = c.getLong("rate");
+        }
+      }
+      md.append("| ").append(num((long) subs)).append(" | ").append(num(pw)).append(" | ").append(num(nats))
+          .append(" | ").append(pw == null || nats == null || nats == 0 ? "" : String.format(Locale.ROOT, "%.2f",
+              (double) pw / nats)).append(" |\n");
     }
   }
 

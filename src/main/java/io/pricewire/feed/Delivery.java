@@ -20,7 +20,9 @@ final class Delivery {
   private final int itemStart;
   final long committedNanos;
   private byte[] item;
-  private Delivery[] batchMembers;
+  /** The seqs of the batch {@link #batchList} was made for: seqs, not the changes, so that no change holds another. */
+  private long[] batchSeqs;
+  private byte[] batchEnd;
   private SharedBytes batchList;
 
   Delivery(Change change, String epoch, long committedNanos) {
@@ -63,7 +65,7 @@ final class Delivery {
    * change is kept and given again for the same batch.
    */
   SharedBytes updatesStart(Delivery[] batch, byte[] updatesEnd) {
-    if (batchList == null || !java.util.Arrays.equals(batchMembers, batch)) {
+    if (batchList == null || batchEnd != updatesEnd || !sameSeqs(batch)) {
       java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(batch.length * (body.length() + 8));
       out.writeBytes(FeedProtocol.UPDATES_START);
       for (int i = 0; i < batch.length; i++) {
@@ -73,9 +75,25 @@ final class Delivery {
         out.writeBytes(batch[i].item());
       }
       out.writeBytes(updatesEnd);
-      batchMembers = batch;
+      batchSeqs = new long[batch.length];
+      for (int i = 0; i < batch.length; i++) {
+        batchSeqs[i] = batch[i].seq();
+      }
+      batchEnd = updatesEnd;
       batchList = new SharedBytes(out.toByteArray());
     }
     return batchList;
+  }
+
+  private boolean sameSeqs(Delivery[] batch) {
+    if (batchSeqs.length != batch.length) {
+      return false;
+    }
+    for (int i = 0; i < batch.length; i++) {
+      if (batchSeqs[i] != batch[i].seq()) {
+        return false;
+      }
+    }
+    return true;
   }
 }

@@ -48,12 +48,14 @@ final class Subscription {
 
   /**
    * A part that joined at snapshot seq {@code seq} while this node had not yet handed out every
-   * change up to it (the store was ahead of the event bus). Changes up to that seq arrive late,
-   * yet the snapshot already reflects them: those of offers that only the part covers are dropped,
-   * and so is any that is not newer than the state the snapshot carries for its offer
-   * ({@code sent}: version by offer). The live interest's other changes go on as usual.
+   * change up to it (the store was ahead of the event bus). Changes up to that seq arrive late:
+   * a change is dropped when it is not newer than the state the snapshot carries for its offer
+   * ({@code sent}: version by offer). The others go out in order as usual, also those of offers
+   * the snapshot does not carry (an offer that passed through the part and was elsewhere by the
+   * snapshot's seq): dropping them would leave the client without the fields they changed if
+   * the offer comes back to the interest later.
    */
-  private record Floor(Interest part, Interest before, long seq, Map<OfferKey, Long> sent) {
+  private record Floor(long seq, Map<OfferKey, Long> sent) {
   }
 
   /** How a change stands to the live interest. */
@@ -199,8 +201,6 @@ final class Subscription {
       if (d.seq() > f.seq) {
         // Changes come in seq order: none at or below this floor can follow.
         it.remove();
-      } else if (matches(f.part, d.change()) && !matches(f.before, d.change())) {
-        below = true;
       } else if (!snapshotNewer(f.sent.get(d.change().offer().key()), d.change().offer().version())) {
         below = true;
       }
@@ -259,7 +259,7 @@ final class Subscription {
       for (Offer o : send) {
         sent.put(o.key(), o.version());
       }
-      floors.add(new Floor(part.interest, before, snapshotSeq, sent));
+      floors.add(new Floor(snapshotSeq, sent));
     }
     return send;
   }

@@ -543,6 +543,29 @@ class FeedCoreTest {
     }
 
     @Test
+    @DisplayName("an offer that passes through a category being added, late, and is back before the snapshot, misses no field")
+    void throughAddedCategory() {
+      h.write("s", offer("o", "1.00", "Seafood"));
+      ClientView.Interest interest = new ClientView.Interest().categories("Seafood");
+      ClientView v = view("l", interest);
+      FakeChannel ch = subscribed(v);
+      // Committed, not yet published to this hub: the added snapshot is read where "o" is back.
+      Committed moved = h.commitUnpublished("s", category("o", "Beef"));
+      Committed priced = h.commitUnpublished("s", price("o", "9.00"));
+      Committed back = h.commitUnpublished("s", category("o", "Seafood"));
+      ClientView.Interest more = new ClientView.Interest().categories("Beef");
+      v.adding(more);
+      ch.send(new JsonObject().put("op", "add").put("id", "l").mergeIn(more.toJson()));
+      read(ch, v);
+      h.publish(moved);
+      h.publish(priced);
+      h.publish(back);
+      read(ch, v);
+      assertThat(v.violation()).isNull();
+      assertThat(v.offers()).isEqualTo(stored(interest.copy().categories("Beef")));
+    }
+
+    @Test
     @DisplayName("after a remove, an entry whose newest and held states are both outside is dropped")
     void removeDropsWhatIsOutsideEitherWay() {
       h.write("s", offer("o", "1.00", "A"), offer("filler", "1.00", "B"));

@@ -50,12 +50,12 @@ final class Subscription {
    * A part that joined at snapshot seq {@code seq} while this node had not yet handed out every
    * change up to it (the store was ahead of the event bus). Changes up to that seq arrive late:
    * a change is dropped when it is not newer than the state the snapshot carries for its offer
-   * ({@code sent}: version by offer). The others go out in order as usual, also those of offers
-   * the snapshot does not carry (an offer that passed through the part and was elsewhere by the
-   * snapshot's seq): dropping them would leave the client without the fields they changed if
-   * the offer comes back to the interest later.
+   * ({@code sent}: version by offer), and a change of an offer the snapshot does not carry and
+   * only the part covers is dropped unless the client holds the offer from an earlier late
+   * change ({@code held}): an offer that passed through the part and was elsewhere by the
+   * snapshot's seq is none of the client's business, unless it reached the client on the way.
    */
-  private record Floor(long seq, Map<OfferKey, Long> sent) {
+  private record Floor(Interest part, Interest before, long seq, Map<OfferKey, Long> sent, Set<OfferKey> held) {
   }
 
   /** How a change stands to the live interest. */
@@ -203,6 +203,23 @@ final class Subscription {
         it.remove();
       } else if (!snapshotNewer(f.sent.get(d.change().offer().key()), d.change().offer().version())) {
         below = true;
+      } else if (!f.sent.containsKey(d.change().offer().key()) && matches(f.part, d.change())
+          && !matches(f.before, d.change()) && !f.held.contains(d.change().offer().key())) {
+        // Only the part covers it and the client does not hold it: the snapshot's seq is past it.
+        below = true;
+      }
+    }
+    if (!below && floors != null) {
+      // What the client holds from late changes that go out: a later one of the same offer that
+      // only the part covers must go out too, or the client would miss the fields it changed.
+      OfferKey key = d.change().offer().key();
+      boolean inside = interest.matches(d.change().offer());
+      for (Floor f : floors) {
+        if (inside) {
+          f.held.add(key);
+        } else {
+          f.held.remove(key);
+        }
       }
     }
     if (floors.isEmpty()) {
@@ -259,7 +276,7 @@ final class Subscription {
       for (Offer o : send) {
         sent.put(o.key(), o.version());
       }
-      floors.add(new Floor(snapshotSeq, sent));
+      floors.add(new Floor(part.interest, before, snapshotSeq, sent, new HashSet<>()));
     }
     return send;
   }

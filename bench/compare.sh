@@ -90,6 +90,22 @@ start_pricewire() {
   wait_for http://127.0.0.1:8081/health/ready
 }
 
+# Pricewire (memory) and NATS running together, for the phases that compare them in one invocation.
+NATS=
+start_pair() { # log name
+  start_pricewire memory
+  nats-server -c bench/peers/nats.conf >"$OUT/nats-$1.log" 2>&1 &
+  NATS=$!
+  wait_port 9222
+}
+
+stop_pair() {
+  kill "$NATS"
+  wait "$NATS" 2>/dev/null || true
+  NATS=
+  stop_server
+}
+
 start_system() { # one of SYSTEMS
   case $1 in
     pricewire) start_pricewire memory ;;
@@ -154,10 +170,7 @@ if has "$PHASES" live; then
   # The live workloads: small supplier requests at a set rate, Pricewire and NATS in one
   # invocation each, with and without permessage-deflate offered by the subscribers.
   log "live: Pricewire (memory) and NATS side by side, $LIVE"
-  start_pricewire memory
-  nats-server -c bench/peers/nats.conf >"$OUT/nats-live.log" 2>&1 &
-  NATS=$!
-  wait_port 9222
+  start_pair live
   for workload in ${LIVE//,/ }; do
     subscribers=${workload%x*}
     rate=${workload#*x}
@@ -167,27 +180,20 @@ if has "$PHASES" live; then
         --server-pid "$SERVER" --out "$OUT/live-${subscribers}x${rate}-$mode.json"
     done
   done
-  kill "$NATS"
-  wait "$NATS" 2>/dev/null || true
-  stop_server
+  stop_pair
 fi
 
 if has "$PHASES" capacity; then
   # Capacity: the highest change rate with p99 <= 100 ms and every subscriber at the final state,
   # Pricewire and NATS in one invocation per subscriber count.
   log "capacity: Pricewire (memory) and NATS, $CAPACITY subscribers"
-  start_pricewire memory
-  nats-server -c bench/peers/nats.conf >"$OUT/nats-capacity.log" 2>&1 &
-  NATS=$!
-  wait_port 9222
+  start_pair capacity
   for subscribers in ${CAPACITY//,/ }; do
     "${BENCH[@]}" fanout --target pricewire,nats --subscribers "$subscribers" --capacity \
       --rate $(( subscribers >= 10000 ? 5 : 100 )) --warmup "$WARMUP" --duration 10 --server-pid "$SERVER" \
       --out "$OUT/capacity-$subscribers.json"
   done
-  kill "$NATS"
-  wait "$NATS" 2>/dev/null || true
-  stop_server
+  stop_pair
 fi
 
 if has "$PHASES" latency; then

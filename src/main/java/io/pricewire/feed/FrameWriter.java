@@ -68,11 +68,6 @@ final class FrameWriter extends ChannelDuplexHandler {
     return false;
   }
 
-  /** True when this connection's frames are compressed. */
-  boolean compressing() {
-    return stream != null;
-  }
-
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;

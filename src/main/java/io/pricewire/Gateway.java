@@ -188,6 +188,9 @@ public final class Gateway {
   }
 
   private Future<Gateway> deployAll(PrometheusMeterRegistry registry) {
+    if (store instanceof PgStore pg) {
+      pg.bindMetrics(registry);
+    }
     IngestMetrics ingestMetrics = new IngestMetrics(registry);
     FeedMetrics feedMetrics = new FeedMetrics(registry);
     List<ApiVerticle> apis = new CopyOnWriteArrayList<>();

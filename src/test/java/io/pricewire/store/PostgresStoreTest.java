@@ -76,12 +76,19 @@ class PostgresStoreTest extends StoreContract {
     try {
       String s = newSupplier();
       String x = "{\"sku\": \"x\", \"price\": \"%s CAD\", \"availability\": \"in_stock\"%s}";
-      assertThat(commit(write(s, x.formatted("1.00", ""))).outcomes().get(0).version()).isEqualTo(1);
-      // The other node writes version 5: the state this node kept (version 1) is now old.
+      assertThat(commit(write(s, x.formatted("0.50", ""))).outcomes().get(0).version()).isEqualTo(1);
+      // This node wrote last now: its next commit is decided ahead of the lock.
+      long ahead = store.decidedAhead();
+      assertThat(commit(write(s, x.formatted("1.00", ""))).outcomes().get(0).version()).isEqualTo(2);
+      assertThat(store.decidedAhead()).as("decided ahead of the lock").isEqualTo(ahead + 1);
+      // The other node writes version 5: the state this node kept (version 2) is now old.
       assertThat(other.commit(List.of(write(s, x.formatted("5.00", ", \"version\": 5")))).await().outcomes()
           .get(0).status()).isEqualTo(io.pricewire.changelog.ItemStatus.APPLIED);
+      long missed = store.aheadMissed();
       assertThat(commit(write(s, x.formatted("3.00", ", \"version\": 3"))).outcomes().get(0).status())
           .as("version 3 after version 5 is stale, whatever this node kept").isEqualTo(io.pricewire.changelog.ItemStatus.STALE);
+      assertThat(store.aheadMissed()).as("decided ahead on the kept state, found the log moved, decided again")
+          .isEqualTo(missed + 1);
       assertThat(commit(write(s, x.formatted("7.00", ""))).outcomes().get(0).version())
           .as("the next version follows the other node's").isEqualTo(6);
       // And the other way round: the other node kept version 5, this one wrote 6.
@@ -125,6 +132,96 @@ class PostgresStoreTest extends StoreContract {
         a.close().await();
         b.close().await();
       }
+    }
+  }
+
+  @Test
+  @DisplayName("commits decided ahead of the lock, two in flight, with another node writing the same offers "
+      + "in between: every version once, the log gapless, nothing from a wrong prediction kept")
+  void aheadOfTheLockWithAnotherWriter() throws Exception {
+    PgStore other = new PgStore(vertx, PgConnectOptions.fromUri(db.uri()), 2, 5000, 1000);
+    other.open().await();
+    try {
+      String s = newSupplier();
+      List<String> skus = List.of("a", "b", "c", "d", "e");
+      long from = store.head().await().seq();
+      int total = 300;
+      java.util.Map<String, List<Long>> versions = new java.util.concurrent.ConcurrentHashMap<>();
+      java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+      java.util.Random random = new java.util.Random(7);
+      // As the ledger does: one event loop, at most two commits of this node in flight.
+      vertx.runOnContext(v -> new Object() {
+        int started;
+        int ended;
+        int inFlight;
+
+        void next() {
+          while (inFlight < 2 && started < total) {
+            started++;
+            inFlight++;
+            String sku = skus.get(random.nextInt(skus.size()));
+            boolean otherWrites = random.nextInt(4) == 0;
+            Future<Committed> mine = store.commit(List.of(write(s, offer(sku, started + ".00")),
+                write(s, offer(skus.get(random.nextInt(skus.size())), started + ".50"))));
+            if (otherWrites) {
+              // The other node writes between this node's commits, on its own loop.
+              other.commit(List.of(write(s, offer(sku, started + ".25")))).onComplete(ar -> record(ar));
+            }
+            mine.onComplete(ar -> {
+              record(ar);
+              inFlight--;
+              if (++ended == total) {
+                done.complete(null);
+              } else {
+                next();
+              }
+            });
+          }
+        }
+
+        void record(io.vertx.core.AsyncResult<Committed> ar) {
+          if (ar.failed()) {
+            done.completeExceptionally(ar.cause());
+            return;
+          }
+          for (Change c : ar.result().changes()) {
+            versions.computeIfAbsent(c.offer().key().sku(), k -> java.util.Collections.synchronizedList(
+                new java.util.ArrayList<>())).add(c.offer().version());
+          }
+        }
+      }.next());
+      done.get(60, java.util.concurrent.TimeUnit.SECONDS);
+      // The other node's last commits may still be on their way.
+      long head = waitForHead(from, versions);
+      List<Change> logged = store.changesBetween(from, head).await();
+      assertThat(logged).extracting(Change::seq).as("gapless").containsExactlyElementsOf(
+          java.util.stream.LongStream.rangeClosed(from + 1, head).boxed().toList());
+      for (String sku : skus) {
+        List<Long> seen = logged.stream().filter(c -> c.offer().key().sku().equals(sku))
+            .map(c -> c.offer().version()).toList();
+        assertThat(seen).as("versions of %s in the log", sku).containsExactlyElementsOf(
+            java.util.stream.LongStream.rangeClosed(1, seen.size()).boxed().toList());
+        assertThat(versions.getOrDefault(sku, List.of())).as("versions of %s answered", sku)
+            .containsExactlyInAnyOrderElementsOf(seen);
+        assertThat(store.find(new OfferKey(s, sku)).await().version()).isEqualTo(seen.size());
+      }
+      assertThat(store.decidedAhead()).as("some were decided ahead").isPositive();
+      assertThat(store.aheadMissed()).as("and some of those found the other node's write").isPositive();
+    } finally {
+      other.close().await();
+    }
+  }
+
+  /** The head once every answered change is in: the answers counted in {@code versions}. */
+  private long waitForHead(long from, java.util.Map<String, List<Long>> versions) throws InterruptedException {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      long answered = versions.values().stream().mapToLong(List::size).sum();
+      long head = store.head().await().seq();
+      if (head - from == answered || System.nanoTime() > deadline) {
+        return head;
+      }
+      Thread.sleep(20);
     }
   }
 

@@ -33,7 +33,7 @@ LATENCY_DURATION=${LATENCY_DURATION:-30}
 CONNECTIONS=${CONNECTIONS:-19000}
 OUT=${OUT:-bench/results}
 RESULTS=${RESULTS:-bench/RESULTS.md}
-JAR=target/pricewire.jar
+JAR=${JAR:-target/pricewire.jar}
 PG_URI=postgresql://postgres@127.0.0.1:5432/pricewire_bench
 BENCH=(java -Xmx4g -jar "$JAR" bench)
 
@@ -225,7 +225,10 @@ if has "$PHASES" ingest; then
   start_pricewire postgres
   "${BENCH[@]}" ingest --suppliers 16 --batch 100 --format json --warmup 10 --duration 30 --server-pid "$SERVER" \
     --out "$OUT/ingest-16x100-json.json"
-  # Last: the direct writes behind the gateway's back leave it to catch up with them.
+  stop_server
+  # The ratio to the limit on a fresh gateway and database, so that neither run inherits the
+  # other's rows. The direct writes come last: behind the gateway's back, they leave it to catch up.
+  start_pricewire postgres
   "${BENCH[@]}" ingest --suppliers 8 --batch 500 --warmup 10 --duration 30 --server-pid "$SERVER" --direct --pg-uri "$PG_URI" \
     --out "$OUT/ingest-8x500-ndjson.json"
   stop_server

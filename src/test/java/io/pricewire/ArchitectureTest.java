@@ -46,9 +46,11 @@ class ArchitectureTest {
   }
 
   @Test
-  @DisplayName("Vert.x internal packages only where the class says why (the feed's WebSocket writer)")
+  @DisplayName("Vert.x internal packages only where the class says why (the feed's WebSocket writer, the load "
+      + "generator's inflater)")
   void vertxInternalOnlyWhereSaid() {
-    noClasses().that().doNotHaveFullyQualifiedName("io.pricewire.feed.WebSocketChannel").should()
+    noClasses().that().doNotHaveFullyQualifiedName("io.pricewire.feed.WebSocketChannel")
+        .and().doNotHaveFullyQualifiedName("io.pricewire.bench.ClientInflate").should()
         .dependOnClassesThat().resideInAPackage("io.vertx..internal..").check(classes);
   }
 }

@@ -78,6 +78,7 @@ final class NatsTarget implements FanoutTarget {
   public Future<AutoCloseable> subscribe(int index, Consumer<Buffer> received) {
     return ws.connect(new WebSocketConnectOptions().setHost(wsUrl.getHost()).setPort(wsUrl.getPort()).setURI("/")
         .setAllowOriginHeader(false)).compose(socket -> {
+          ClientInflate.install(socket);
           Promise<AutoCloseable> ready = Promise.promise();
           Protocol p = new Protocol(socket, received, () -> ready.tryComplete(socket::close));
           socket.handler(p::feed);

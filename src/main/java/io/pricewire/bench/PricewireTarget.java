@@ -106,6 +106,7 @@ final class PricewireTarget implements FanoutTarget {
       options.addHeader("Authorization", "Bearer " + token);
     }
     return ws.connect(options).compose(socket -> {
+      ClientInflate.install(socket);
       Promise<AutoCloseable> ready = Promise.promise();
       socket.handler(data -> {
         if (startsWith(data, "{\"type\":\"snapshot\"")) {

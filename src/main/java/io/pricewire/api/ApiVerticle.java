@@ -84,6 +84,10 @@ public final class ApiVerticle extends VerticleBase {
         .setHost(settings.http().host())
         .setPort(port)
         .setHandle100ContinueAutomatically(true)
+        // Everything that writes to a connection runs on its event loop: the connection writes
+        // straight to the channel, without a queue for other threads (4 KiB per connection, kept
+        // for as long as a WebSocket that started on it lives).
+        .setStrictThreadMode(true)
         .setMaxWebSocketFrameSize(settings.feed().maxFrameBytes())
         .setMaxWebSocketMessageSize(settings.feed().maxFrameBytes())
         .setPerMessageWebSocketCompressionSupported(settings.feed().compression())

@@ -188,9 +188,6 @@ public final class Gateway {
   }
 
   private Future<Gateway> deployAll(PrometheusMeterRegistry registry) {
-    if (store instanceof PgStore pg) {
-      pg.bindMetrics(registry);
-    }
     IngestMetrics ingestMetrics = new IngestMetrics(registry);
     FeedMetrics feedMetrics = new FeedMetrics(registry);
     List<ApiVerticle> apis = new CopyOnWriteArrayList<>();

@@ -84,22 +84,6 @@ final class OfferCache {
     return false;
   }
 
-  /**
-   * True when the held states, with those of the commit {@code token} if it is still on its way,
-   * are the log's state once that commit went through: it is the token of the held states, or of
-   * a commit sent right after them.
-   */
-  boolean follows(String token) {
-    if (!enabled() || token == null) {
-      return false;
-    }
-    if (token.equals(this.token)) {
-      return true;
-    }
-    Sent s = sent.get(token);
-    return s != null && Objects.equals(s.after, this.token);
-  }
-
   /** A commit is sent: after the log state {@code after}, it writes {@code written} as {@code newToken}. */
   void sending(String newToken, String after, Collection<Offer> written) {
     sent.put(newToken, new Sent(after, written));

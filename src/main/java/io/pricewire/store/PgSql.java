@@ -12,12 +12,6 @@ final class PgSql {
   /** Takes the log lock: commits from every node queue here, in one order. */
   static final String LOCK_HEAD = "SELECT epoch::text AS epoch, head_seq, writer FROM ledger FOR UPDATE";
 
-  /** Fails the transaction with {@link #LOG_MOVED} unless the head is at $1, written by $2. */
-  static final String EXPECT_HEAD = "SELECT pricewire_expect_head($1, $2)";
-
-  /** The SQLSTATE of {@link #EXPECT_HEAD}'s failure. */
-  static final String LOG_MOVED = "PW409";
-
   static final String HEAD = "SELECT epoch::text AS epoch, head_seq FROM ledger";
 
   /** Moves the head and stamps who moved it: see {@link OfferCache}. */

@@ -10,10 +10,7 @@ import io.pricewire.offer.Interest;
 import io.pricewire.offer.Money;
 import io.pricewire.offer.Offer;
 import io.pricewire.offer.OfferKey;
-import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetClientOptions;
@@ -41,7 +38,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 import io.vertx.core.VertxException;
 import java.util.stream.Collectors;
 
@@ -49,10 +45,7 @@ import java.util.stream.Collectors;
  * The durable store: PostgreSQL through vertx-pg-client. A commit is one transaction that locks
  * the log head, reads the touched offers it does not hold ({@link OfferCache}), and writes offers,
  * change-log rows and the new head in pipelined batch statements, COMMIT in the same pipeline; the
- * future completes after COMMIT. When this node wrote the log last and holds every touched offer,
- * the commit is decided before it has the lock and checked under it ({@code ahead}), so the
- * database never waits on this node while the lock is held. Commits must come from one event
- * loop (the ledger's).
+ * future completes after COMMIT. Commits must come from one event loop (the ledger's).
  */
 public final class PgStore implements Store {
 
@@ -64,11 +57,6 @@ public final class PgStore implements Store {
   private Pool pool;
   private final PgKeyStore keys;
   private final OfferCache cache;
-  /** What the last commit started leaves, once it decided; null: not known. Ledger's loop only. */
-  private Future<Tail> tail;
-  private final AtomicLong decidedAhead = new AtomicLong();
-  private final AtomicLong decidedLocked = new AtomicLong();
-  private final AtomicLong aheadMissed = new AtomicLong();
 
   public PgStore(Vertx vertx, PgConnectOptions connectOptions, int poolSize, long timeoutMs) {
     this(vertx, connectOptions, poolSize, timeoutMs, 0);
@@ -116,121 +104,34 @@ public final class PgStore implements Store {
   }
 
   /**
-   * Decided ahead of the lock ({@link #ahead}) when this node can tell what the log will hold
-   * once the commit before it went through; decided under the lock ({@link #locked}) otherwise.
+   * Locks and reads what is not held, decides under the lock, then sends the writes and COMMIT
+   * in one pipeline.
    */
   @Override
   public Future<Committed> commit(List<LedgerWrite> writes) {
-    Future<Tail> before = tail;
-    Promise<Tail> after = Promise.promise();
-    tail = after.future();
-    if (before == null) {
-      return locked(writes, after);
-    }
-    // Waits for the commit before to decide (under the lock, or ahead of it) and says what it leaves.
-    return before.transform(ar -> {
-      Tail t = ar.succeeded() ? ar.result() : null;
-      Map<OfferKey, Offer> predicted = t == null ? null : predict(t, writes);
-      if (predicted != null) {
-        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        Decision d = LedgerRules.decide(writes, predicted, t.head(), now);
-        if (!d.upserts().isEmpty()) {
-          return ahead(t, writes, d, now, after);
-        }
-      }
-      // Takes the lock after the commit before did, as an ahead commit would: a commit that
-      // overtook it there would make it, and every commit predicted from it, miss.
-      return t == null ? locked(writes, after) : t.locked().transform(v -> locked(writes, after));
-    });
-  }
-
-  /**
-   * What the log holds once a commit of this node went through, as it wrote it, for the commit
-   * after it to decide on; null when that cannot be told (the commit found another writer, or
-   * failed before it decided).
-   *
-   * @param locked completes once that commit holds the log lock (or failed)
-   */
-  private record Tail(long head, String token, Map<OfferKey, Offer> written, Future<Void> locked) {
-  }
-
-  /** The states the writes' offers will have after {@code after}, or null when one is not known. */
-  private Map<OfferKey, Offer> predict(Tail after, List<LedgerWrite> writes) {
-    if (!cache.follows(after.token())) {
-      return null;
-    }
-    Map<OfferKey, Offer> states = new HashMap<>(writes.size() * 2);
-    for (LedgerWrite w : writes) {
-      OfferKey k = w.key();
-      Offer o = after.written().get(k);
-      if (o == null) {
-        o = cache.get(k);
-        if (o == null) {
-          // Not held: it may exist in the database, or not; only a read can tell.
-          return null;
-        }
-      }
-      states.put(k, o);
-    }
-    return states;
-  }
-
-  /**
-   * The commit decided ahead of the lock, on the predicted log. The lock, a check that the log
-   * is where it was predicted (the head and the writer token: nobody else wrote, the commit
-   * before went through), every write and COMMIT go in one pipeline, sent once the commit before
-   * holds the lock; the database runs them the moment it grants the lock, without waiting on this
-   * node. When the check fails, the transaction is aborted, its COMMIT rolls back, and the writes
-   * go through {@link #locked} instead.
-   */
-  private Future<Committed> ahead(Tail after, List<LedgerWrite> writes, Decision d, Instant now,
-      Promise<Tail> next) {
-    decidedAhead.incrementAndGet();
-    String token = cache.nextToken();
-    cache.sending(token, after.token(), d.upserts().values());
-    Promise<Void> locked = Promise.promise();
-    next.complete(new Tail(d.head(), token, d.upserts(), locked.future()));
-    Future<Committed> attempt = guard(after.locked().transform(previous -> pool.withConnection(conn -> {
+    String[] token = {null};
+    return guard(pool.withConnection(conn -> {
       conn.query("BEGIN").execute();
-      Future<RowSet<Row>> lock = conn.query(PgSql.LOCK_HEAD).execute();
-      Future<RowSet<Row>> expect = conn.preparedQuery(PgSql.EXPECT_HEAD).execute(Tuple.of(after.head(), after.token()));
-      List<Future<?>> steps = writeSteps(conn, d, now, token);
-      Future<RowSet<Row>> commit = conn.query("COMMIT").execute();
-      lock.onComplete(ar -> {
-        locked.tryComplete();
-        if (ar.succeeded()) {
-          cache.validate(ar.result().iterator().next().getString("writer"));
-        }
-      });
-      List<Future<?>> checked = new ArrayList<>(steps.size() + 1);
-      checked.add(expect);
-      checked.addAll(steps);
-      return outcome(checked, commit).transform(ar -> {
-        if (ar.failed() && expect.failed() && expect.cause() instanceof PgException pg
-            && PgSql.LOG_MOVED.equals(pg.getSqlState())) {
-          return Future.failedFuture(new Mispredicted());
-        }
-        if (ar.failed()) {
-          return Future.failedFuture(ar.cause());
-        }
-        return Future.succeededFuture(new Committed(lock.result().iterator().next().getString("epoch"),
-            d.outcomes(), d.changes()));
-      });
-    })), "commit");
-    return attempt.transform(ar -> {
-      locked.tryComplete();
-      if (ar.succeeded()) {
-        cache.committed(token);
-        return Future.succeededFuture(ar.result());
-      }
-      cache.unknown(token);
-      if (ar.cause() instanceof Mispredicted) {
-        aheadMissed.incrementAndGet();
-        // The commit after this one predicted from it and will find the log otherwise too.
-        return locked(writes, Promise.promise());
-      }
-      return Future.failedFuture(ar.cause());
-    });
+      boolean[] ended = {false};
+      return lockAndLoad(conn, writes)
+          .compose(loaded -> write(conn, writes, loaded, token, ended))
+          .recover(e -> {
+            if (!ended[0]) {
+              // Failed before COMMIT went out: end the transaction before the connection goes back.
+              return conn.query("ROLLBACK").execute().transform(done -> Future.failedFuture(e));
+            }
+            return Future.failedFuture(e);
+          });
+    }), "commit")
+        .andThen(ar -> {
+          if (token[0] != null) {
+            if (ar.succeeded()) {
+              cache.committed(token[0]);
+            } else {
+              cache.unknown(token[0]);
+            }
+          }
+        });
   }
 
   /**
@@ -251,76 +152,8 @@ public final class PgStore implements Store {
     });
   }
 
-  /** The log was not as predicted under the lock; the transaction rolls back. */
-  private static final class Mispredicted extends RuntimeException {
-    Mispredicted() {
-      super("the log moved otherwise than predicted", null, false, false);
-    }
-  }
-
-  /** Commits decided ahead of the lock that found the log otherwise. */
-  long aheadMissed() {
-    return aheadMissed.get();
-  }
-
-  /** Commits decided ahead of the lock so far, those that found the log otherwise included. */
-  long decidedAhead() {
-    return decidedAhead.get();
-  }
-
-  /** How commits were decided, as counters of the node's registry. */
-  public void bindMetrics(MeterRegistry registry) {
-    String name = "pricewire.store.commits";
-    String what = "Ledger transactions by where they were decided: ahead of the log lock, on the log as this "
-        + "node left it (ahead), or under it after reading (locked)";
-    FunctionCounter.builder(name, decidedAhead, AtomicLong::get).description(what).tag("decided", "ahead")
-        .register(registry);
-    FunctionCounter.builder(name, decidedLocked, AtomicLong::get).description(what).tag("decided", "locked")
-        .register(registry);
-    FunctionCounter.builder("pricewire.store.commits.mispredicted", aheadMissed, AtomicLong::get)
-        .description("Transactions decided ahead of the log lock that found the log moved otherwise (another "
-            + "node wrote, or the commit before failed); rolled back and decided again under the lock")
-        .register(registry);
-  }
-
-  /**
-   * The commit decided under the lock: lock and read what is not held, decide, then the writes
-   * and COMMIT in one pipeline.
-   */
-  private Future<Committed> locked(List<LedgerWrite> writes, Promise<Tail> next) {
-    decidedLocked.incrementAndGet();
-    String[] token = {null};
-    return guard(pool.withConnection(conn -> {
-      conn.query("BEGIN").execute();
-      boolean[] ended = {false};
-      return lockAndLoad(conn, writes)
-          .compose(loaded -> write(conn, writes, loaded, token, ended, next))
-          .recover(e -> {
-            if (!ended[0]) {
-              // Failed before COMMIT went out: end the transaction before the connection goes back.
-              return conn.query("ROLLBACK").execute().transform(done -> Future.failedFuture(e));
-            }
-            return Future.failedFuture(e);
-          });
-    }), "commit")
-        .andThen(ar -> {
-          // Failed before deciding: what it leaves is not known.
-          next.tryComplete(null);
-          if (token[0] != null) {
-            if (ar.succeeded()) {
-              cache.committed(token[0]);
-            } else {
-              cache.unknown(token[0]);
-            }
-          }
-        });
-  }
-
-  /**
-   * The log head read under the lock, who moved it last, whether the held states were current
-   * (this node wrote last), and the current state of the touched offers.
-   */
-  private record Loaded(String epoch, long head, String writer, boolean held, Map<OfferKey, Offer> current) {
+  /** The log head read under the lock, who moved it last, and the current state of the touched offers. */
+  private record Loaded(String epoch, long head, String writer, Map<OfferKey, Offer> current) {
   }
 
   /**
@@ -370,7 +203,7 @@ public final class PgStore implements Store {
           cache.loaded(read.result());
           cache.loaded(again);
         }
-        return new Loaded(h.getString("epoch"), h.getLong("head_seq"), writer, current, state);
+        return new Loaded(h.getString("epoch"), h.getLong("head_seq"), writer, state);
       });
     });
   }
@@ -397,13 +230,12 @@ public final class PgStore implements Store {
   }
 
   private Future<Committed> write(SqlConnection conn, List<LedgerWrite> writes, Loaded loaded,
-      String[] token, boolean[] ended, Promise<Tail> next) {
+      String[] token, boolean[] ended) {
     // PostgreSQL keeps microseconds; truncating here makes the published state equal the stored one.
     Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
     Decision d = LedgerRules.decide(writes, loaded.current(), loaded.head(), now);
     Committed committed = new Committed(loaded.epoch(), d.outcomes(), d.changes());
     if (d.upserts().isEmpty()) {
-      next.complete(loaded.held() ? new Tail(d.head(), loaded.writer(), Map.of(), Future.succeededFuture()) : null);
       ended[0] = true;
       return conn.query("COMMIT").execute().map(committed);
     }
@@ -411,9 +243,6 @@ public final class PgStore implements Store {
     if (cache.enabled()) {
       cache.sending(token[0], loaded.writer(), d.upserts().values());
     }
-    // Found the log as this node left it: the next commit may be decided ahead of the lock. Not
-    // after another writer: with several nodes writing in turn, predictions would mostly miss.
-    next.complete(loaded.held() ? new Tail(d.head(), token[0], d.upserts(), Future.succeededFuture()) : null);
     List<Future<?>> steps = writeSteps(conn, d, now, token[0]);
     ended[0] = true;
     return outcome(steps, conn.query("COMMIT").execute()).map(committed);

@@ -136,14 +136,12 @@ public final class PgStore implements Store {
 
   /**
    * The outcome of a transaction whose writes and COMMIT were sent without waiting: committed
-   * when every write and the COMMIT succeeded. A failed write aborts the transaction in the
-   * database, which then answers COMMIT by rolling back: the write's failure is the outcome.
+   * when every one succeeded. A failed write aborts the transaction in the database, which then
+   * answers COMMIT by rolling back: the write's failure is the outcome.
    */
-  private static Future<Void> outcome(List<Future<?>> steps, Future<RowSet<Row>> commit) {
-    List<Future<?>> all = new ArrayList<>(steps);
-    all.add(commit);
-    return Future.join(all).transform(ar -> {
-      for (Future<?> f : all) {
+  private static Future<Void> outcome(List<Future<?>> sent) {
+    return Future.join(sent).transform(ar -> {
+      for (Future<?> f : sent) {
         if (f.failed()) {
           return Future.failedFuture(f.cause());
         }
@@ -243,21 +241,16 @@ public final class PgStore implements Store {
     if (cache.enabled()) {
       cache.sending(token[0], loaded.writer(), d.upserts().values());
     }
-    List<Future<?>> steps = writeSteps(conn, d, now, token[0]);
-    ended[0] = true;
-    return outcome(steps, conn.query("COMMIT").execute()).map(committed);
-  }
-
-  /** The upsert of the offers, the log rows and the head's move, pipelined on the connection. */
-  private static List<Future<?>> writeSteps(SqlConnection conn, Decision d, Instant now, String token) {
-    List<Future<?>> steps = new ArrayList<>(3);
-    steps.add(conn.preparedQuery(PgSql.UPSERT_OFFERS).execute(offerRows(d.upserts().values())));
+    List<Future<?>> sent = new ArrayList<>(4);
+    sent.add(conn.preparedQuery(PgSql.UPSERT_OFFERS).execute(offerRows(d.upserts().values())));
     if (!d.changes().isEmpty()) {
-      steps.add(conn.preparedQuery(PgSql.INSERT_CHANGES).execute(changeRows(d.changes(), now)));
+      sent.add(conn.preparedQuery(PgSql.INSERT_CHANGES).execute(changeRows(d.changes(), now)));
     }
     // Every write moves the writer token, also one that only raised a version.
-    steps.add(conn.preparedQuery(PgSql.SET_HEAD).execute(Tuple.of(d.head(), token)));
-    return steps;
+    sent.add(conn.preparedQuery(PgSql.SET_HEAD).execute(Tuple.of(d.head(), token[0])));
+    ended[0] = true;
+    sent.add(conn.query("COMMIT").execute());
+    return outcome(sent).map(committed);
   }
 
   static Tuple offerRows(java.util.Collection<Offer> offers) {

@@ -78,12 +78,17 @@ fresh_database() {
   psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS pricewire_bench" -c "CREATE DATABASE pricewire_bench"
 }
 
-# Starts the gateway with the given store (memory or postgres); auth off and no per-address or
-# per-supplier limits, since one machine plays every client.
+# Authentication stays on in every run, as users run it: the bench creates its suppliers' keys
+# and mints its storefront token through the admin API with this admin token.
+export PRICEWIRE_ADMIN=${PRICEWIRE_ADMIN:-$(openssl rand -hex 24)}
+JWT_SECRET=$(openssl rand -hex 32)
+
+# Starts the gateway with the given store (memory or postgres); no per-address or per-supplier
+# limits, since one machine plays every client.
 start_pricewire() {
   local store=$1
   [[ $store == postgres ]] && fresh_database
-  PRICEWIRE_AUTH=off PRICEWIRE_STORE=$store PRICEWIRE_PG_URI=$PG_URI PRICEWIRE_LOG_LEVEL=WARN \
+  PRICEWIRE_ADMIN_TOKEN=$PRICEWIRE_ADMIN PRICEWIRE_JWT_SECRET=$JWT_SECRET PRICEWIRE_STORE=$store PRICEWIRE_PG_URI=$PG_URI PRICEWIRE_LOG_LEVEL=WARN \
     PRICEWIRE_FEED_MAX_CONNECTIONS_PER_ADDRESS=0 PRICEWIRE_INGEST_RATE_PER_SUPPLIER=0 \
     java -jar "$JAR" >"$OUT/pricewire-$store.log" 2>&1 &
   SERVER=$!

@@ -85,8 +85,7 @@ public final class ApiVerticle extends VerticleBase {
         .setPort(port)
         .setHandle100ContinueAutomatically(true)
         // Everything that writes to a connection runs on its event loop: the connection writes
-        // straight to the channel, without a queue for other threads (4 KiB per connection, kept
-        // for as long as a WebSocket that started on it lives).
+        // straight to the channel, without a queue for other threads (4 KiB per connection).
         .setStrictThreadMode(true)
         .setMaxWebSocketFrameSize(settings.feed().maxFrameBytes())
         .setMaxWebSocketMessageSize(settings.feed().maxFrameBytes())
@@ -96,7 +95,7 @@ public final class ApiVerticle extends VerticleBase {
         // The feed never compresses with a window it cannot share, so it grants this when asked.
         .setWebSocketAllowServerNoContext(true)
         // A client that does not answer the close handshake is dropped after this many seconds.
-        .setWebSocketClosingTimeout(5);
+        .setWebSocketClosingTimeout(CloseCodes.CLOSING_TIMEOUT_SECONDS);
     return hub.start()
         .compose(v -> {
           changes = vertx.eventBus().<ChangeBatch>localConsumer(Addresses.CHANGES, m -> hub.onBatch(m.body()));

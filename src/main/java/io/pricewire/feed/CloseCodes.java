@@ -9,6 +9,9 @@ public final class CloseCodes {
   private CloseCodes() {
   }
 
+  /** Seconds the gateway waits, after sending its close frame, for the client's before it drops the connection. */
+  public static final int CLOSING_TIMEOUT_SECONDS = 5;
+
   /** The gateway is shutting down; resume on another node or after restart. */
   public static final short GOING_AWAY = 1001;
   /** The client sent a binary frame; the feed speaks JSON text. */

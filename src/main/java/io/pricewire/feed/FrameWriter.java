@@ -12,20 +12,20 @@ import io.netty.handler.codec.http.websocketx.extensions.WebSocketExtensionEncod
 import java.util.Map;
 
 /**
- * The feed's writer on a WebSocket connection's Netty pipeline, just ahead of Vert.x's own
- * handler: it writes text frames from UTF-8 bytes as they are (Vert.x's public API takes text
- * frames only as strings, which it would encode again for every client), and it tells the feed
- * when the socket drains. Everything else passes through to Vert.x untouched.
+ * The feed's writer on a WebSocket connection's Netty pipeline, just ahead of the reader of
+ * {@link WebSocketChannel}: it writes text frames from UTF-8 bytes as they are (Vert.x's public
+ * API takes text frames only as strings, which it would encode again for every client), and it
+ * tells the feed when the socket drains. Everything else passes through untouched.
  *
  * <p>When the client negotiated permessage-deflate, the writer compresses the frames itself
  * ({@link Deflation}: shared parts compressed once for many connections) and takes Netty's
  * per-connection compressor off the pipeline: a compressor of its own on the same connection would
- * assume a window that the writer's messages change. Frames that Vert.x writes after that (close
- * frames) are control frames, which are never compressed.
+ * assume a window that the writer's messages change. The other frames written on the connection
+ * (pongs, close frames) are control frames, which are never compressed.
  *
  * <p>Writability is Netty's: the channel's write buffer above its high water mark counts as full,
  * and the drain is the channel becoming writable again. Vert.x's own accounting does not see
- * these writes, so its byte counters for WebSocket connections leave the feed's frames out
+ * the feed's connections once they are taken over, so its byte counters leave the feed's frames out
  * ({@code pricewire_feed_sent_bytes_total} counts them).
  */
 final class FrameWriter extends ChannelDuplexHandler {
@@ -39,21 +39,21 @@ final class FrameWriter extends ChannelDuplexHandler {
 
   /**
    * Puts a writer on the pipeline of a WebSocket connection, ahead of the handler whose context
-   * is given (Vert.x's). Call on the connection's event loop.
+   * is given. Call on the connection's event loop.
    *
    * @param deflation this event loop's compressor, or null when the gateway does not compress
    * @param keepsContext false when the client asked for server_no_context_takeover
    */
-  static FrameWriter install(ChannelHandlerContext vertxHandler, Runnable onDrain, Deflation deflation,
+  static FrameWriter install(ChannelHandlerContext next, Runnable onDrain, Deflation deflation,
       boolean keepsContext) {
     FrameWriter writer = new FrameWriter();
     writer.onDrain = onDrain;
-    ChannelPipeline pipeline = vertxHandler.pipeline();
+    ChannelPipeline pipeline = next.pipeline();
     if (deflation != null && removeCompressor(pipeline)) {
       writer.deflation = deflation;
       writer.stream = new Deflation.Stream(keepsContext);
     }
-    pipeline.addBefore(vertxHandler.name(), NAME, writer);
+    pipeline.addBefore(next.name(), NAME, writer);
     return writer;
   }
 

@@ -430,4 +430,78 @@ abstract class FeedContract {
     c.ws.writeFrame(WebSocketFrame.textFrame(big, true));
     assertThat(c.awaitClose(5000)).isEqualTo(CloseCodes.MESSAGE_TOO_BIG);
   }
+
+  @Test
+  @DisplayName("a text message sent in fragments is read as one message")
+  void fragmentedMessage() {
+    String s = supplier();
+    ingest(s, offer("f", "1.00"));
+    FeedClient c = connect();
+    String text = subscribe("frag").put("suppliers", list(s)).encode();
+    int third = text.length() / 3;
+    c.ws.writeFrame(WebSocketFrame.textFrame(text.substring(0, third), false));
+    c.ws.writeFrame(WebSocketFrame.continuationFrame(Buffer.buffer(text.substring(third, 2 * third)), false));
+    c.ws.writeFrame(WebSocketFrame.continuationFrame(Buffer.buffer(text.substring(2 * third)), true));
+    List<JsonObject> parts = c.snapshot();
+    assertThat(parts).flatExtracting(p -> p.getJsonArray("offers").getList()).hasSize(1);
+    assertThat(parts.get(0).getJsonArray("offers").getJsonObject(0).getString("sku")).isEqualTo("f");
+    // The connection reads whole frames as before.
+    c.send(new JsonObject().put("op", "ping").put("id", "after"));
+    assertThat(c.next()).isEqualTo(new JsonObject().put("type", "pong").put("id", "after"));
+  }
+
+  @Test
+  @DisplayName("a fragmented message over the size limit closes the connection with 1009")
+  void fragmentedMessageTooBig() {
+    FeedClient c = connect();
+    String part = "x".repeat(400_000);
+    c.ws.writeFrame(WebSocketFrame.textFrame("{\"op\":\"ping\",\"pad\":\"" + part, false));
+    c.ws.writeFrame(WebSocketFrame.continuationFrame(Buffer.buffer(part), false));
+    c.ws.writeFrame(WebSocketFrame.continuationFrame(Buffer.buffer(part), false));
+    c.ws.writeFrame(WebSocketFrame.continuationFrame(Buffer.buffer("\"}"), true));
+    assertThat(c.awaitClose(10_000)).isEqualTo(CloseCodes.MESSAGE_TOO_BIG);
+    assertThat(c.closeReason()).contains("message larger than");
+  }
+
+  @Test
+  @DisplayName("a WebSocket ping from the client is answered with a pong carrying its bytes")
+  void clientPing() throws Exception {
+    FeedClient c = connect();
+    java.util.concurrent.CompletableFuture<String> pong = new java.util.concurrent.CompletableFuture<>();
+    c.ws.pongHandler(b -> pong.complete(b.toString()));
+    c.ws.writePing(Buffer.buffer("are-you-there"));
+    assertThat(pong.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("are-you-there");
+  }
+
+  @Test
+  @DisplayName("a client's close is answered with its code, the TCP connection ends, and the gauges count it out")
+  void clientClose() throws Exception {
+    String s = supplier();
+    ingest(s, offer("c", "1.00"));
+    FeedClient c = connect().send(subscribe("bye").put("suppliers", list(s)));
+    c.snapshot();
+    // Vert.x counts a feed WebSocket only during its upgrade; the feed counts it while it lives.
+    awaitMetric("vertx_http_server_active_ws_connections", v -> v == 0);
+    assertThat(io.pricewire.support.Metrics.value(clients, gateway().opsPort(),
+        "pricewire_feed_connections{transport=\"websocket\"}"))
+        .isGreaterThanOrEqualTo(1);
+    c.ws.close((short) 4100, "leaving").toCompletionStage().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(c.ws.closeStatusCode()).as("the gateway echoes the client's code").isEqualTo((short) 4100);
+    awaitMetric("pricewire_feed_connections{transport=\"websocket\"}", v -> v == 0);
+  }
+
+  private void awaitMetric(String series, java.util.function.DoublePredicate ok) {
+    long deadline = System.currentTimeMillis() + 10_000;
+    double v = io.pricewire.support.Metrics.valueOrZero(clients, gateway().opsPort(), series);
+    while (!ok.test(v) && System.currentTimeMillis() < deadline) {
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+      v = io.pricewire.support.Metrics.valueOrZero(clients, gateway().opsPort(), series);
+    }
+    assertThat(ok.test(v)).as(series + " = " + v).isTrue();
+  }
 }

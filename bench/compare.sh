@@ -80,15 +80,16 @@ fresh_database() {
 
 # Authentication stays on in every run, as users run it: the bench creates its suppliers' keys
 # and mints its storefront token through the admin API with this admin token.
-export PRICEWIRE_ADMIN=${PRICEWIRE_ADMIN:-$(openssl rand -hex 24)}
+ADMIN_TOKEN=$(openssl rand -hex 24)
 JWT_SECRET=$(openssl rand -hex 32)
+BENCH=(env PRICEWIRE_ADMIN="$ADMIN_TOKEN" "${BENCH[@]}")
 
 # Starts the gateway with the given store (memory or postgres); no per-address or per-supplier
 # limits, since one machine plays every client.
 start_pricewire() {
   local store=$1
   [[ $store == postgres ]] && fresh_database
-  PRICEWIRE_ADMIN_TOKEN=$PRICEWIRE_ADMIN PRICEWIRE_JWT_SECRET=$JWT_SECRET PRICEWIRE_STORE=$store PRICEWIRE_PG_URI=$PG_URI PRICEWIRE_LOG_LEVEL=WARN \
+  PRICEWIRE_ADMIN_TOKEN=$ADMIN_TOKEN PRICEWIRE_JWT_SECRET=$JWT_SECRET PRICEWIRE_STORE=$store PRICEWIRE_PG_URI=$PG_URI PRICEWIRE_LOG_LEVEL=WARN \
     PRICEWIRE_FEED_MAX_CONNECTIONS_PER_ADDRESS=0 PRICEWIRE_INGEST_RATE_PER_SUPPLIER=0 \
     java -jar "$JAR" >"$OUT/pricewire-$store.log" 2>&1 &
   SERVER=$!

@@ -255,7 +255,7 @@ public final class IngestBench implements Callable<Integer> {
       long seq = head + 1 + i;
       Offer offer = new Offer(new OfferKey(supplier, "o" + random.nextInt(offers)), seq, seq,
           new Money((1 + random.nextInt(1000)) * 1_000_000L + random.nextInt(100) * 10_000L, "CAD"), null,
-          Availability.IN_STOCK, null, new java.util.TreeMap<>(), null, null, null, now);
+          Availability.IN_STOCK, null, new java.util.TreeMap<>(), null, null, null, null, now);
       changes.add(new Change(seq, offer, java.util.EnumSet.of(Field.PRICE), null, Availability.IN_STOCK, 0));
     }
     return changes;

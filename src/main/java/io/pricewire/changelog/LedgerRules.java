@@ -143,6 +143,7 @@ public final class LedgerRules {
         w.has(Field.CATEGORY) ? w.category() : before == null ? null : before.category(),
         w.has(Field.BRAND) ? w.brand() : before == null ? null : before.brand(),
         w.has(Field.GTIN) ? w.gtin() : before == null ? null : before.gtin(),
+        w.has(Field.TAX_CLASS) ? w.taxClass() : before == null ? null : before.taxClass(),
         before == null ? null : before.committedAt());
     return new Step(merged, null);
   }
@@ -172,6 +173,9 @@ public final class LedgerRules {
     }
     if (!Objects.equals(a.gtin(), b.gtin())) {
       changed.add(Field.GTIN);
+    }
+    if (!Objects.equals(a.taxClass(), b.taxClass())) {
+      changed.add(Field.TAX_CLASS);
     }
     return changed;
   }

@@ -90,7 +90,7 @@ public final class DemoSupplierVerticle extends VerticleBase {
       long next = Math.max(10_000, Math.round(micros * (1 + (random.nextDouble() - 0.5) * 0.06) / 10_000.0) * 10_000);
       priceMicros.put(key, next);
       write = new OfferWrite(item.sku(), EnumSet.of(Field.PRICE), new Money(next, item.currency()), null, null,
-          null, null, null, null, null, null);
+          null, null, null, null, null, null, null);
     }
     vertx.eventBus().request(Addresses.LEDGER_COMMIT,
         new CommitRequest(List.of(new LedgerWrite(item.supplier(), write, System.nanoTime()))))
@@ -99,7 +99,7 @@ public final class DemoSupplierVerticle extends VerticleBase {
 
   private static OfferWrite stock(DemoCatalog.Item item, long qty, Availability availability) {
     return new OfferWrite(item.sku(), EnumSet.of(Field.QUANTITY, Field.AVAILABILITY), null, null, availability,
-        qty, null, null, null, null, null);
+        qty, null, null, null, null, null, null);
   }
 
   private static String key(DemoCatalog.Item item) {

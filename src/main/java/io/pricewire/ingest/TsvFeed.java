@@ -17,7 +17,7 @@ final class TsvFeed {
 
   /** Attributes the gateway reads; every other column is reported and ignored. */
   static final Set<String> KNOWN = Set.of("id", "title", "price", "sale_price", "availability", "quantity", "brand",
-      "gtin", "product_type", "google_product_category", "version", "updated_at");
+      "gtin", "tax_class", "product_type", "google_product_category", "version", "updated_at");
 
   /** The header, read once. {@code names[i]} is the attribute of column i, or null when ignored. */
   record Header(String[] names, List<String> unknown) {

@@ -42,10 +42,9 @@ public final class Projection {
    * The {@code market} object of an offer.
    *
    * @param rates the latest rate per pair ("CAD/CNY"); the identity needs none
-   * @param offerClass the offer's {@code tax_class}, or null
    * @param now decides which rules are in force and whether the rate is stale
    */
-  public static JsonObject of(Offer offer, String offerClass, Market market, Map<String, FxRate> rates, Instant now)
+  public static JsonObject of(Offer offer, Market market, Map<String, FxRate> rates, Instant now)
       throws NoRate {
     JsonObject json = new JsonObject().put("id", market.id());
     Money price = offer.price();
@@ -76,7 +75,7 @@ public final class Projection {
       Ratio taxRate = Ratio.ZERO;
       List<String> rules = new ArrayList<>();
       if (market.cbec()) {
-        Market.ClassChoice choice = market.taxClassOf(offerClass, offer.category());
+        Market.ClassChoice choice = market.taxClassOf(offer.taxClass(), offer.category());
         taxRate = choice.taxClass().cbecRate();
         rules.add(choice.taxClass().cbecRuleId());
         tax.put("class", choice.taxClass().id()).put("class_from", choice.from());

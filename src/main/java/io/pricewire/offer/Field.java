@@ -9,7 +9,8 @@ public enum Field {
   TITLE("title"),
   CATEGORY("category"),
   BRAND("brand"),
-  GTIN("gtin");
+  GTIN("gtin"),
+  TAX_CLASS("tax_class");
 
   private final String wireName;
 

@@ -28,6 +28,7 @@ public record Offer(
     String category,
     String brand,
     String gtin,
+    String taxClass,
     Instant committedAt) {
 
   public Offer {
@@ -53,7 +54,8 @@ public record Offer(
         && titles.equals(o.titles)
         && Objects.equals(category, o.category)
         && Objects.equals(brand, o.brand)
-        && Objects.equals(gtin, o.gtin);
+        && Objects.equals(gtin, o.gtin)
+        && Objects.equals(taxClass, o.taxClass);
   }
 
   /** The fields this state has a value for: what {@code changed} lists for an offer new to its reader. */
@@ -77,16 +79,20 @@ public record Offer(
     if (gtin != null) {
       set.add(Field.GTIN);
     }
+    if (taxClass != null) {
+      set.add(Field.TAX_CLASS);
+    }
     return set;
   }
 
   public Offer withVersion(long newVersion) {
     return new Offer(key, newVersion, seq, price, salePrice, availability, quantity, titles, category, brand, gtin,
-        committedAt);
+        taxClass, committedAt);
   }
 
   public Offer committed(long newSeq, Instant at) {
-    return new Offer(key, version, newSeq, price, salePrice, availability, quantity, titles, category, brand, gtin, at);
+    return new Offer(key, version, newSeq, price, salePrice, availability, quantity, titles, category, brand, gtin,
+        taxClass, at);
   }
 
   public JsonObject toJson() {
@@ -113,6 +119,7 @@ public record Offer(
     putIfSet(json, "category", category);
     putIfSet(json, "brand", brand);
     putIfSet(json, "gtin", gtin);
+    putIfSet(json, "tax_class", taxClass);
     if (committedAt != null) {
       json.put("committed_at", committedAt.toString());
     }
@@ -143,6 +150,7 @@ public record Offer(
           json.getString("category"),
           json.getString("brand"),
           json.getString("gtin"),
+          json.getString("tax_class"),
           committed == null ? null : Instant.parse(committed));
     } catch (Money.Invalid e) {
       throw new IllegalArgumentException("offer JSON holds an invalid price: " + e.getMessage(), e);

@@ -31,7 +31,13 @@ public final class OfferParser {
 
   /** JSON member names an offer object may carry. */
   public static final Set<String> JSON_FIELDS = Set.of("sku", "price", "sale_price", "availability", "quantity",
-      "title", "category", "brand", "gtin", "version", "updated_at");
+      "title", "category", "brand", "gtin", "tax_class", "version", "updated_at");
+
+  /**
+   * The tax classes an offer's {@code tax_class} may name: the classes of the markets' import tax
+   * (their rates are the markets'; a test keeps the two lists equal).
+   */
+  public static final Set<String> TAX_CLASSES = Set.of("general", "agri_9", "wine", "cosmetics_high");
 
   private OfferParser() {
   }
@@ -105,6 +111,16 @@ public final class OfferParser {
         b.error("gtin", "wrong_type", "gtin must be a string of digits (a number would lose leading zeros)");
       }
     }
+    if (json.containsKey("tax_class")) {
+      Object v = json.getValue("tax_class");
+      if (v == null) {
+        b.fields.add(Field.TAX_CLASS);
+      } else if (v instanceof String s) {
+        b.taxClass("tax_class", s);
+      } else {
+        b.error("tax_class", "wrong_type", "tax_class must be a string, one of " + new java.util.TreeSet<>(TAX_CLASSES));
+      }
+    }
     Object version = json.getValue("version");
     Object updatedAt = json.getValue("updated_at");
     if (version != null && updatedAt != null) {
@@ -157,6 +173,7 @@ public final class OfferParser {
     }
     cell(cells, "brand").ifPresent(v -> b.text("brand", Field.BRAND, v, MAX_BRAND));
     cell(cells, "gtin").ifPresent(v -> b.gtin("gtin", v.trim()));
+    cell(cells, "tax_class").ifPresent(v -> b.taxClass("tax_class", v.trim()));
     var version = cell(cells, "version");
     var updatedAt = cell(cells, "updated_at");
     if (version.isPresent() && updatedAt.isPresent()) {
@@ -191,6 +208,7 @@ public final class OfferParser {
     String category;
     String brand;
     String gtin;
+    String taxClass;
     Long version;
 
     void error(String field, String code, String message) {
@@ -370,6 +388,16 @@ public final class OfferParser {
       }
     }
 
+    void taxClass(String field, String value) {
+      if (!TAX_CLASSES.contains(value)) {
+        error(field, "unknown_tax_class", "tax_class must be one of " + new java.util.TreeSet<>(TAX_CLASSES)
+            + ", got \"" + clip(value) + "\"");
+      } else {
+        fields.add(Field.TAX_CLASS);
+        taxClass = value;
+      }
+    }
+
     void version(String field, long value) {
       if (value < 0 || value > MAX_VERSION) {
         error(field, "out_of_range", "version must be between 0 and " + MAX_VERSION + ", got " + value);
@@ -401,10 +429,10 @@ public final class OfferParser {
       if (fields.isEmpty()) {
         return ParsedItem.rejected(sku, new FieldError(null, "no_fields",
             "the item changes nothing: give at least one of price, sale_price, availability, quantity, "
-                + "title, category, brand, gtin"));
+                + "title, category, brand, gtin, tax_class"));
       }
       return ParsedItem.ok(new OfferWrite(sku, fields, price, salePrice, availability, quantity, titles, category,
-          brand, gtin, version));
+          brand, gtin, taxClass, version));
     }
   }
 

@@ -23,6 +23,7 @@ public record OfferWrite(
     String category,
     String brand,
     String gtin,
+    String taxClass,
     Long version) {
 
   public OfferWrite {

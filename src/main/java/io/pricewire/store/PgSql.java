@@ -7,7 +7,7 @@ final class PgSql {
   }
 
   static final String OFFER_COLUMNS = "supplier, sku, version, seq, currency, price_micros, sale_price_micros, "
-      + "availability, quantity, titles, category, brand, gtin, committed_at";
+      + "availability, quantity, titles, category, brand, gtin, committed_at, tax_class";
 
   /** Takes the log lock: commits from every node queue here, in one order. */
   static final String LOCK_HEAD = "SELECT epoch::text AS epoch, head_seq, writer FROM ledger FOR UPDATE";
@@ -22,28 +22,30 @@ final class PgSql {
 
   static final String UPSERT_OFFERS = "INSERT INTO offers (" + OFFER_COLUMNS + ") "
       + "SELECT u.supplier, u.sku, u.version, u.seq, u.currency, u.price_micros, u.sale_price_micros, "
-      + "u.availability, u.quantity, u.titles::jsonb, u.category, u.brand, u.gtin, u.committed_at "
+      + "u.availability, u.quantity, u.titles::jsonb, u.category, u.brand, u.gtin, u.committed_at, u.tax_class "
       + "FROM unnest($1::text[], $2::text[], $3::int8[], $4::int8[], $5::text[], $6::int8[], $7::int8[], "
-      + "$8::text[], $9::int8[], $10::text[], $11::text[], $12::text[], $13::text[], $14::timestamptz[]) "
+      + "$8::text[], $9::int8[], $10::text[], $11::text[], $12::text[], $13::text[], $14::timestamptz[], "
+      + "$15::text[]) "
       + "AS u(supplier, sku, version, seq, currency, price_micros, sale_price_micros, availability, quantity, "
-      + "titles, category, brand, gtin, committed_at) "
+      + "titles, category, brand, gtin, committed_at, tax_class) "
       + "ON CONFLICT (supplier, sku) DO UPDATE SET version = EXCLUDED.version, seq = EXCLUDED.seq, "
       + "currency = EXCLUDED.currency, price_micros = EXCLUDED.price_micros, "
       + "sale_price_micros = EXCLUDED.sale_price_micros, availability = EXCLUDED.availability, "
       + "quantity = EXCLUDED.quantity, titles = EXCLUDED.titles, category = EXCLUDED.category, "
-      + "brand = EXCLUDED.brand, gtin = EXCLUDED.gtin, committed_at = EXCLUDED.committed_at";
+      + "brand = EXCLUDED.brand, gtin = EXCLUDED.gtin, committed_at = EXCLUDED.committed_at, "
+      + "tax_class = EXCLUDED.tax_class";
 
   static final String INSERT_CHANGES = "INSERT INTO changes (seq, supplier, sku, version, changed, "
       + "previous_category, previous_availability, currency, price_micros, sale_price_micros, availability, "
-      + "quantity, titles, category, brand, gtin, committed_at) "
+      + "quantity, titles, category, brand, gtin, committed_at, tax_class) "
       + "SELECT u.seq, u.supplier, u.sku, u.version, string_to_array(u.changed, ','), u.previous_category, "
       + "u.previous_availability, u.currency, u.price_micros, u.sale_price_micros, u.availability, u.quantity, "
-      + "u.titles::jsonb, u.category, u.brand, u.gtin, $17 "
+      + "u.titles::jsonb, u.category, u.brand, u.gtin, $17, u.tax_class "
       + "FROM unnest($1::int8[], $2::text[], $3::text[], $4::int8[], $5::text[], $6::text[], $7::text[], "
       + "$8::text[], $9::int8[], $10::int8[], $11::text[], $12::int8[], $13::text[], $14::text[], $15::text[], "
-      + "$16::text[]) "
+      + "$16::text[], $18::text[]) "
       + "AS u(seq, supplier, sku, version, changed, previous_category, previous_availability, currency, "
-      + "price_micros, sale_price_micros, availability, quantity, titles, category, brand, gtin)";
+      + "price_micros, sale_price_micros, availability, quantity, titles, category, brand, gtin, tax_class)";
 
   static final String FIND = "SELECT " + OFFER_COLUMNS + " FROM offers WHERE supplier = $1 AND sku = $2";
 

@@ -269,6 +269,7 @@ public final class PgStore implements Store {
     String[] brand = new String[n];
     String[] gtin = new String[n];
     OffsetDateTime[] committedAt = new OffsetDateTime[n];
+    String[] taxClass = new String[n];
     // A batch's offers mostly share one commit time: convert it once.
     Instant lastInstant = null;
     OffsetDateTime lastTime = null;
@@ -288,12 +289,13 @@ public final class PgStore implements Store {
       brand[i] = o.brand();
       gtin[i] = o.gtin();
       committedAt[i] = o.committedAt().equals(lastInstant) ? lastTime : utc(o.committedAt());
+      taxClass[i] = o.taxClass();
       lastInstant = o.committedAt();
       lastTime = committedAt[i];
       i++;
     }
     return Tuple.tuple(List.of(supplier, sku, version, seq, currency, price, sale, availability, quantity, titles,
-        category, brand, gtin, committedAt));
+        category, brand, gtin, committedAt, taxClass));
   }
 
   static Tuple changeRows(List<Change> changes, Instant now) {
@@ -314,6 +316,7 @@ public final class PgStore implements Store {
     String[] category = new String[n];
     String[] brand = new String[n];
     String[] gtin = new String[n];
+    String[] taxClass = new String[n];
     for (int i = 0; i < n; i++) {
       Change c = changes.get(i);
       Offer o = c.offer();
@@ -333,10 +336,11 @@ public final class PgStore implements Store {
       category[i] = o.category();
       brand[i] = o.brand();
       gtin[i] = o.gtin();
+      taxClass[i] = o.taxClass();
     }
     return Tuple.tuple(List.of(seq, supplier, sku, version, changed, previousCategory, previousAvailability,
         currency, price, sale, availability, quantity, titles, category, brand, gtin,
-        utc(now)));
+        utc(now), taxClass));
   }
 
   /** Without {@code ZoneOffset.UTC.getRules()}, which builds new rules on every call on Java 17. */
@@ -470,6 +474,7 @@ public final class PgStore implements Store {
         r.getString(at + 10),
         r.getString(at + 11),
         r.getString(at + 12),
+        r.getString(at + 14),
         r.getOffsetDateTime(at + 13).toInstant());
   }
 }

@@ -59,7 +59,7 @@ public class FeedBenchmarks {
   static Change change(long seq, String supplier, String sku, long priceMicros, Set<Field> changed) {
     TreeMap<String, String> titles = new TreeMap<>(Map.of("en", "Live Atlantic lobster, 1 lb", "zh-CN", "加拿大鲜活龙虾 1磅"));
     Offer offer = new Offer(new OfferKey(supplier, sku), seq, seq, new Money(priceMicros, "CAD"), null,
-        Availability.IN_STOCK, 120L, titles, "Seafood > Shellfish", "Atlantic Seafood Co.", null,
+        Availability.IN_STOCK, 120L, titles, "Seafood > Shellfish", "Atlantic Seafood Co.", null, null,
         Instant.parse("2026-11-29T10:41:07.918214Z"));
     return new Change(seq, offer, changed, null, Availability.IN_STOCK, 0);
   }

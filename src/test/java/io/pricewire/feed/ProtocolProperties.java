@@ -103,7 +103,7 @@ class ProtocolProperties {
       t.put("en", titles.get((i + 1) % titles.size()));
       long seq = 1000 + i;
       Offer offer = new Offer(new OfferKey("acme", skus.get(i)), 3, seq, new Money(12_340_000L + i, "CAD"), null,
-          Availability.IN_STOCK, (long) i, t, "Seafood > Shellfish", null, null, Instant.parse("2026-11-29T10:41:07Z"));
+          Availability.IN_STOCK, (long) i, t, "Seafood > Shellfish", null, null, null, Instant.parse("2026-11-29T10:41:07Z"));
       Set<Field> changed = i % 2 == 0 ? EnumSet.of(Field.PRICE) : EnumSet.of(Field.PRICE, Field.AVAILABILITY);
       changes.add(new Change(seq, offer, changed, null, Availability.OUT_OF_STOCK, 0));
     }

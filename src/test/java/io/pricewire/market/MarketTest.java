@@ -28,11 +28,13 @@ class MarketTest {
   static Offer offer(String price, String sale, String category, Map<String, String> titles) throws Money.Invalid {
     return new Offer(new OfferKey("orchard", "cherries-2kg"), 1, 1, Money.parse(price),
         sale == null ? null : Money.parse(sale), Availability.IN_STOCK, null, new TreeMap<>(titles), category, null,
-        null, NOW);
+        null, null, NOW);
   }
 
   static JsonObject project(Offer o, String taxClass, Market m, FxRate fx) throws Projection.NoRate {
-    return Projection.of(o, taxClass, m, Map.of(fx.pair(), fx), NOW);
+    Offer classed = new Offer(o.key(), o.version(), o.seq(), o.price(), o.salePrice(), o.availability(), o.quantity(),
+        o.titles(), o.category(), o.brand(), o.gtin(), taxClass, o.committedAt());
+    return Projection.of(classed, m, Map.of(fx.pair(), fx), NOW);
   }
 
   @Test
@@ -121,14 +123,14 @@ class MarketTest {
 
     // In the projection: China's calendar day decides (16:00 UTC on 2026-02-28 is already 1 March there).
     Offer lobster = new Offer(new OfferKey("atlantic", "lobster"), 1, 1, Money.parse("100.00 CAD"), null,
-        Availability.IN_STOCK, null, new TreeMap<>(), "Seafood > Lobster", null, null, NOW);
+        Availability.IN_STOCK, null, new TreeMap<>(), "Seafood > Lobster", null, null, null, NOW);
     FxRate fx = cadCny("5.00", "2026-02-27");
-    JsonObject before = Projection.of(lobster, null, market, Map.of(fx.pair(), fx), Instant.parse("2026-02-28T15:59:59Z"))
+    JsonObject before = Projection.of(lobster, market, Map.of(fx.pair(), fx), Instant.parse("2026-02-28T15:59:59Z"))
         .getJsonObject("tax");
     assertThat(before.getJsonArray("rules").getList()).containsExactly("cbec-agri_9", "cn-2025-ca-aquatic-pork");
     assertThat(before.getString("rate")).isEqualTo("0.313");
     assertThat(before.getJsonObject("amount").getString("amount")).isEqualTo("156.50");
-    JsonObject after = Projection.of(lobster, null, market, Map.of(fx.pair(), fx), Instant.parse("2026-02-28T16:00:00Z"))
+    JsonObject after = Projection.of(lobster, market, Map.of(fx.pair(), fx), Instant.parse("2026-02-28T16:00:00Z"))
         .getJsonObject("tax");
     assertThat(after.getJsonArray("rules").getList()).containsExactly("cbec-agri_9");
     assertThat(after.getJsonObject("amount").getString("amount")).isEqualTo("31.50");
@@ -152,7 +154,7 @@ class MarketTest {
   @DisplayName("no rate: a clear error, never a price; an old rate is marked stale")
   void noRateAndStale() throws Exception {
     Offer o = offer("10.00 CAD", null, null, Map.of());
-    assertThatThrownBy(() -> Projection.of(o, null, Market.CN_CBEC, Map.of(), NOW))
+    assertThatThrownBy(() -> Projection.of(o, Market.CN_CBEC, Map.of(), NOW))
         .isInstanceOf(Projection.NoRate.class).hasMessageContaining("no CAD/CNY rate");
     // 2026-11-27 began at 16:00 UTC on the 26th in China; four days later is 16:00 UTC on the 30th.
     assertThat(project(o, null, Market.CN_CBEC, cadCny("5.10", "2026-11-27")).getBoolean("fx_stale")).isTrue();
@@ -162,12 +164,18 @@ class MarketTest {
   @Test
   @DisplayName("the ca market shows CAD offers as written, with no tax and no rate")
   void canada() throws Exception {
-    JsonObject m = Projection.of(offer("39.00 CAD", null, "Fruit", Map.of("en", "Cherries")), null, Market.CA,
+    JsonObject m = Projection.of(offer("39.00 CAD", null, "Fruit", Map.of("en", "Cherries")), Market.CA,
         Map.of(), NOW);
     assertThat(m.getJsonObject("price").getString("amount")).isEqualTo("39.00");
     assertThat(m.getJsonObject("tax").getString("rate")).isEqualTo("0");
     assertThat(m.getJsonObject("landed_price").getString("amount")).isEqualTo("39.00");
     assertThat(m.containsKey("fx")).isFalse();
     assertThat(m.getString("title_locale")).isEqualTo("en");
+  }
+
+  @Test
+  @DisplayName("the offer field tax_class accepts exactly the markets' classes")
+  void offerClassesAreTheMarketsClasses() {
+    assertThat(io.pricewire.offer.OfferParser.TAX_CLASSES).isEqualTo(Market.CBEC_CLASSES.keySet());
   }
 }

@@ -55,8 +55,8 @@ class MoneyArithmeticProperties {
     Ratio exactRate = inverse ? Ratio.of(given).inverse() : Ratio.of(given);
     FxRate fx = new FxRate("CAD", "CNY", exactRate, rate, LocalDate.parse("2026-11-30"), "test", NOW);
     Offer offer = new Offer(new OfferKey("s", "k"), 1, 1, new Money(micros, "CAD"), null, Availability.IN_STOCK,
-        null, new TreeMap<>(), null, null, null, NOW);
-    JsonObject m = Projection.of(offer, taxClass.id(), Market.CN_CBEC, Map.of(fx.pair(), fx), NOW);
+        null, new TreeMap<>(), null, null, null, taxClass.id(), NOW);
+    JsonObject m = Projection.of(offer, Market.CN_CBEC, Map.of(fx.pair(), fx), NOW);
 
     BigDecimal cad = BigDecimal.valueOf(micros, 6);
     BigDecimal converted = inverse ? cad.divide(given, REFERENCE) : cad.multiply(given, REFERENCE);

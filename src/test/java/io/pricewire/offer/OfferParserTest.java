@@ -1,6 +1,7 @@
 package io.pricewire.offer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.vertx.core.json.JsonObject;
 import java.util.HashSet;
@@ -21,7 +22,7 @@ class OfferParserTest {
     ParsedItem p = parse("""
         {"sku": "lobster-1", "price": "42.00 CAD", "sale_price": {"amount": "39.50", "currency": "CAD"},
          "availability": "in_stock", "quantity": 12, "title": {"en": "Live lobster", "zh-cn": "活龙虾"},
-         "category": "Seafood", "brand": "Atlantic", "gtin": "4006381333931", "version": 7}""");
+         "category": "Seafood", "brand": "Atlantic", "gtin": "4006381333931", "tax_class": "agri_9", "version": 7}""");
     assertThat(p.errors()).isEmpty();
     OfferWrite w = p.write();
     assertThat(w.sku()).isEqualTo("lobster-1");
@@ -103,5 +104,24 @@ class OfferParserTest {
     assertThat(p.write().titles()).containsEntry("en", "Lapins cherries");
     assertThat(OfferParser.fromRow(Map.of("id", "x", "quantity", "many")).errors())
         .extracting(FieldError::field).containsExactly("quantity");
+  }
+
+  @Test
+  @DisplayName("tax_class: one of the markets' classes, null clears it, anything else is a field error")
+  void taxClass() {
+    OfferWrite w = parse("{\"sku\": \"a\", \"tax_class\": \"wine\"}").write();
+    assertThat(w.fields()).containsExactly(Field.TAX_CLASS);
+    assertThat(w.taxClass()).isEqualTo("wine");
+    OfferWrite cleared = parse("{\"sku\": \"a\", \"tax_class\": null}").write();
+    assertThat(cleared.fields()).containsExactly(Field.TAX_CLASS);
+    assertThat(cleared.taxClass()).isNull();
+    assertThat(parse("{\"sku\": \"a\", \"tax_class\": \"food\"}").errors())
+        .extracting(FieldError::field, FieldError::code).containsExactly(tuple("tax_class", "unknown_tax_class"));
+    assertThat(parse("{\"sku\": \"a\", \"tax_class\": \"food\"}").errors().get(0).message())
+        .contains("agri_9").contains("\"food\"");
+    assertThat(parse("{\"sku\": \"a\", \"tax_class\": 9}").errors())
+        .extracting(FieldError::code).containsExactly("wrong_type");
+    ParsedItem row = OfferParser.fromRow(Map.of("id", "ice", "price", "59.95 CAD", "tax_class", "wine"));
+    assertThat(row.write().taxClass()).isEqualTo("wine");
   }
 }

@@ -240,11 +240,13 @@ class PostgresStoreTest extends StoreContract {
   @DisplayName("every change is in the change log table, read back in seq order")
   void changeLog() {
     String s = newSupplier();
-    Committed c = commit(write(s, offer("a", "1.00")), write(s, "{\"sku\": \"a\", \"availability\": \"out_of_stock\"}"));
+    Committed c = commit(write(s, offer("a", "1.00")),
+        write(s, "{\"sku\": \"a\", \"availability\": \"out_of_stock\", \"tax_class\": \"agri_9\"}"));
     long first = c.changes().get(0).seq();
     List<Change> logged = store.changesBetween(first - 1, first + 1).await();
     assertThat(logged).extracting(Change::seq).containsExactly(first, first + 1);
     assertThat(logged.get(1).offer()).isEqualTo(c.changes().get(1).offer());
+    assertThat(logged.get(1).offer().taxClass()).as("the log's copy of the state").isEqualTo("agri_9");
     assertThat(logged.get(1).changed()).isEqualTo(c.changes().get(1).changed());
     assertThat(logged.get(1).previousAvailability()).isEqualTo(c.changes().get(1).previousAvailability());
     assertThat(db.queryLong("SELECT max(seq) FROM changes")).isEqualTo(store.head().await().seq());

@@ -7,6 +7,7 @@ import io.pricewire.changelog.ItemOutcome;
 import io.pricewire.changelog.ItemStatus;
 import io.pricewire.changelog.LedgerWrite;
 import io.pricewire.offer.Interest;
+import io.pricewire.offer.Field;
 import io.pricewire.offer.Offer;
 import io.pricewire.offer.OfferKey;
 import io.pricewire.offer.OfferParser;
@@ -69,11 +70,27 @@ abstract class StoreContract {
     String s = newSupplier();
     Committed c = commit(write(s, "{\"sku\": \"lobster\", \"price\": \"42.00 CAD\", \"sale_price\": \"39.99 CAD\", "
         + "\"availability\": \"limited_availability\", \"quantity\": 7, \"title\": {\"en\": \"Lobster\", "
-        + "\"zh-CN\": \"龙虾\"}, \"category\": \"Seafood\", \"brand\": \"Atlantic\", \"gtin\": \"4006381333931\"}"));
+        + "\"zh-CN\": \"龙虾\"}, \"category\": \"Seafood\", \"brand\": \"Atlantic\", \"gtin\": \"4006381333931\", "
+        + "\"tax_class\": \"agri_9\"}"));
     Offer published = c.changes().get(0).offer();
     Offer stored = store().find(new OfferKey(s, "lobster")).await();
     assertThat(stored).isEqualTo(published);
+    assertThat(stored.taxClass()).isEqualTo("agri_9");
     assertThat(store().find(new OfferKey(s, "nothing")).await()).isNull();
+  }
+
+  @Test
+  @DisplayName("tax_class is kept in the offer, published with the change, listed in changed, and cleared by null")
+  void taxClass() {
+    String s = newSupplier();
+    commit(write(s, "{\"sku\": \"wine\", \"price\": \"59.95 CAD\", \"availability\": \"in_stock\"}"));
+    Committed set = commit(write(s, "{\"sku\": \"wine\", \"tax_class\": \"wine\"}"));
+    assertThat(set.changes().get(0).changed()).containsExactly(Field.TAX_CLASS);
+    assertThat(set.changes().get(0).offer().taxClass()).isEqualTo("wine");
+    assertThat(store().find(new OfferKey(s, "wine")).await().taxClass()).isEqualTo("wine");
+    Committed cleared = commit(write(s, "{\"sku\": \"wine\", \"tax_class\": null}"));
+    assertThat(cleared.changes().get(0).changed()).containsExactly(Field.TAX_CLASS);
+    assertThat(store().find(new OfferKey(s, "wine")).await().taxClass()).isNull();
   }
 
   @Test

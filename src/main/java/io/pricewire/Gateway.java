@@ -26,6 +26,7 @@ import io.pricewire.ledger.CommitRequest;
 import io.pricewire.ledger.LedgerVerticle;
 import io.pricewire.ledger.LocalCodec;
 import io.pricewire.ops.EventLoopWatch;
+import io.pricewire.ops.FxAdmin;
 import io.pricewire.ops.OpsVerticle;
 import io.pricewire.store.MemoryStore;
 import io.pricewire.store.PgStore;
@@ -197,7 +198,8 @@ public final class Gateway {
     ConnectionLimiter connectionLimiter = new ConnectionLimiter(settings.feed().maxConnectionsPerAddress());
     watch = new EventLoopWatch(settings.http().eventLoopBlockedMs(), registry);
     OpsVerticle ops = new OpsVerticle(settings.http(), store, registry, settings.store().timeoutMs(),
-        new AdminApi(settings.auth().adminToken(), keys, tokens), watch);
+        new AdminApi(settings.auth().adminToken(), keys, tokens), new FxAdmin(store.rates(), java.time.Clock.systemUTC()),
+        watch);
     LedgerVerticle ledger = new LedgerVerticle(store, settings.ledger().maxBatchItems(),
         settings.ledger().maxPendingItems(), registry);
     int port = settings.http().port() == 0 ? freePort(settings.http().host()) : settings.http().port();

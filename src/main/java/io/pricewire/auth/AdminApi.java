@@ -37,7 +37,8 @@ public final class AdminApi {
 
   public void mount(Router router) {
     router.route("/admin/*").handler(this::guard);
-    router.route("/admin/*").handler(BodyHandler.create().setBodyLimit(16 * 1024));
+    // Behind the token; large enough for a Valet file with years of daily rates.
+    router.route("/admin/*").handler(BodyHandler.create().setBodyLimit(1024 * 1024));
     router.post("/admin/suppliers/:supplier/keys").handler(this::createKey);
     router.get("/admin/suppliers/:supplier/keys").handler(this::listKeys);
     router.delete("/admin/suppliers/:supplier/keys/:id").handler(this::revokeKey);

@@ -32,18 +32,20 @@ public final class OpsVerticle extends VerticleBase {
   private final PrometheusMeterRegistry registry;
   private final long storeTimeoutMs;
   private final AdminApi admin;
+  private final FxAdmin fx;
   private final EventLoopWatch watch;
   private final AtomicInteger storeUp = new AtomicInteger();
   private HttpServer server;
   private long storeProbe = -1;
 
   public OpsVerticle(Settings.Http http, Store store, PrometheusMeterRegistry registry, long storeTimeoutMs,
-      AdminApi admin, EventLoopWatch watch) {
+      AdminApi admin, FxAdmin fx, EventLoopWatch watch) {
     this.http = http;
     this.store = store;
     this.registry = registry;
     this.storeTimeoutMs = storeTimeoutMs;
     this.admin = admin;
+    this.fx = fx;
     this.watch = watch;
     Gauge.builder("pricewire.store.up", storeUp, AtomicInteger::get)
         .description("1 when the store answered the last probe (every 5 s), else 0")
@@ -77,6 +79,7 @@ public final class OpsVerticle extends VerticleBase {
     router.get("/health/live").handler(HealthCheckHandler.createWithHealthChecks(live));
     router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(ready));
     admin.mount(router);
+    fx.mount(router);
     router.errorHandler(404, ctx -> ErrorBody.send(ctx.response(), 404, "not_found",
         "the ops port serves /metrics, /health/live, /health/ready and /admin/..."));
     router.errorHandler(405, ctx -> ErrorBody.send(ctx.response(), 405, "method_not_allowed",

@@ -41,6 +41,7 @@ public final class MemoryStore implements Store {
   private final CategoryMoves moves;
   private long head;
   private final MemoryKeyStore keys = new MemoryKeyStore();
+  private final MemoryRateStore rates = new MemoryRateStore();
 
   /** Category moves kept by default: about 100 bytes each. */
   public static final int DEFAULT_MAX_CATEGORY_MOVES = 100_000;
@@ -193,6 +194,11 @@ public final class MemoryStore implements Store {
   @Override
   public KeyStore keys() {
     return keys;
+  }
+
+  @Override
+  public RateStore rates() {
+    return rates;
   }
 
   @Override

@@ -82,6 +82,16 @@ final class PgSql {
   static final String REVOKE_KEY = "UPDATE supplier_keys SET revoked_at = coalesce(revoked_at, $3) "
       + "WHERE supplier = $1 AND id = $2 RETURNING " + KEY_COLUMNS;
 
+  static final String ADD_RATE = "INSERT INTO fx_rates (base, quote, rate_num, rate_den, shown, as_of, source, "
+      + "received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+
+  /** Per pair, the rate for the latest day; of one day, the last received. */
+  static final String LATEST_RATES = "SELECT DISTINCT ON (base, quote) base, quote, rate_num, rate_den, shown, as_of, "
+      + "source, received_at FROM fx_rates ORDER BY base, quote, as_of DESC, id DESC";
+
+  static final String RATE_HISTORY = "SELECT base, quote, rate_num, rate_den, shown, as_of, source, received_at "
+      + "FROM fx_rates WHERE base = $1 AND quote = $2 ORDER BY as_of DESC, id DESC LIMIT $3";
+
   private static String qualified(String alias) {
     StringBuilder sb = new StringBuilder();
     for (String c : OFFER_COLUMNS.split(", ")) {

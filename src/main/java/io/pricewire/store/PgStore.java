@@ -56,6 +56,7 @@ public final class PgStore implements Store {
   private final long timeoutMs;
   private Pool pool;
   private final PgKeyStore keys;
+  private final PgRateStore rates;
   private final OfferCache cache;
 
   public PgStore(Vertx vertx, PgConnectOptions connectOptions, int poolSize, long timeoutMs) {
@@ -86,6 +87,7 @@ public final class PgStore implements Store {
         .setMaxWaitQueueSize(4096);
     this.timeoutMs = timeoutMs;
     this.keys = new PgKeyStore(() -> pool, timeoutMs);
+    this.rates = new PgRateStore(() -> pool, timeoutMs);
     this.cache = new OfferCache(offerCache);
   }
 
@@ -418,6 +420,11 @@ public final class PgStore implements Store {
   @Override
   public KeyStore keys() {
     return keys;
+  }
+
+  @Override
+  public RateStore rates() {
+    return rates;
   }
 
   @Override

@@ -50,5 +50,8 @@ public interface Store {
   /** Supplier API keys, kept beside the offers. */
   KeyStore keys();
 
+  /** Exchange rates with their history, kept beside the offers. */
+  RateStore rates();
+
   Future<Void> close();
 }

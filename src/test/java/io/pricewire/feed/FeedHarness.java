@@ -193,6 +193,11 @@ final class FeedHarness {
     }
 
     @Override
+    public io.pricewire.store.RateStore rates() {
+      return inner.rates();
+    }
+
+    @Override
     public Future<Void> close() {
       return inner.close();
     }

@@ -139,6 +139,11 @@ class LedgerOrderTest {
     }
 
     @Override
+    public io.pricewire.store.RateStore rates() {
+      return store.rates();
+    }
+
+    @Override
     public Future<Void> close() {
       return store.close();
     }

@@ -94,6 +94,27 @@ abstract class StoreContract {
   }
 
   @Test
+  @DisplayName("exchange rates: every one kept, exact, newest day first; the latest day's last received is in force")
+  void rates() {
+    String quote = "X" + (char) ('A' + suppliers.get() % 26) + (char) ('A' + suppliers.incrementAndGet() / 26 % 26);
+    java.time.Instant t = java.time.Instant.parse("2026-12-01T00:00:00Z");
+    io.pricewire.market.Ratio inverse = io.pricewire.market.Ratio.parse("0.1944").inverse();
+    var older = new io.pricewire.market.FxRate("CAD", quote, io.pricewire.market.Ratio.parse("5.1"), "5.1",
+        java.time.LocalDate.parse("2026-11-27"), "desk", t);
+    var first = new io.pricewire.market.FxRate("CAD", quote, inverse, "5.14403292",
+        java.time.LocalDate.parse("2026-11-30"), "valet", t);
+    var second = new io.pricewire.market.FxRate("CAD", quote, io.pricewire.market.Ratio.parse("5.2"), "5.2",
+        java.time.LocalDate.parse("2026-11-30"), "desk", t.plusSeconds(60));
+    store().rates().add(List.of(first, older)).await();
+    store().rates().add(List.of(second)).await();
+    String pair = "CAD/" + quote;
+    assertThat(store().rates().latest().await().get(pair)).isEqualTo(second);
+    assertThat(store().rates().history(pair, 10).await()).containsExactly(second, first, older);
+    assertThat(store().rates().history(pair, 10).await().get(1).rate()).as("kept exact").isEqualTo(inverse);
+    assertThat(store().rates().history(pair, 1).await()).containsExactly(second);
+  }
+
+  @Test
   @DisplayName("stale and unchanged writes leave state and head alone")
   void staleAndUnchanged() {
     String s = newSupplier();

@@ -26,6 +26,8 @@ import io.pricewire.ledger.CommitRequest;
 import io.pricewire.ledger.LedgerVerticle;
 import io.pricewire.ledger.LocalCodec;
 import io.pricewire.ops.EventLoopWatch;
+import io.pricewire.market.Market;
+import io.pricewire.market.MarketsFile;
 import io.pricewire.ops.FxAdmin;
 import io.pricewire.ops.OpsVerticle;
 import io.pricewire.store.MemoryStore;
@@ -63,6 +65,7 @@ public final class Gateway {
   private final Vertx vertx;
   private final Settings settings;
   private final Store store;
+  private final Map<String, Market> markets;
   private final List<String> deployments = new ArrayList<>();
   private int httpPort;
   private int opsPort;
@@ -71,8 +74,9 @@ public final class Gateway {
   private final StorefrontTokens tokens;
   private EventLoopWatch watch;
 
-  private Gateway(Vertx vertx, Settings settings, Store store) {
+  private Gateway(Vertx vertx, Settings settings, Store store, Map<String, Market> markets) {
     this.vertx = vertx;
+    this.markets = markets;
     this.settings = settings;
     this.store = store;
     this.keys = new ApiKeys(store.keys());
@@ -140,6 +144,12 @@ public final class Gateway {
           + "required with PRICEWIRE_STORE=postgres and PRICEWIRE_AUTH=on, so that storefronts can be let in "
           + "(or set PRICEWIRE_AUTH=off on a trusted network)")));
     }
+    Map<String, Market> markets;
+    try {
+      markets = MarketsFile.load();
+    } catch (MarketsFile.Invalid e) {
+      return Future.failedFuture(new SettingsException(List.of(e.getMessage())));
+    }
     // The embedded default needs no setup: what is missing is generated, and printed once running.
     boolean development = auth.enabled() && memory && (auth.adminToken() == null || noJwt);
     Settings settings = development ? configured.withAuth(auth.withDevelopment(ApiKeys.randomSecret("pwadm_", 24),
@@ -149,7 +159,7 @@ public final class Gateway {
           + "supplier's offers and read every feed. Use this on a trusted network only.");
     }
     Store store = createStore(vertx, settings);
-    Gateway gateway = new Gateway(vertx, settings, store);
+    Gateway gateway = new Gateway(vertx, settings, store, markets);
     return store.open()
         .compose(v -> gateway.keys.bootstrap(settings.auth().supplierKeys()))
         .compose(v -> development ? gateway.developmentKeys() : Future.succeededFuture(Map.<String, String>of()))
@@ -207,7 +217,7 @@ public final class Gateway {
         .onSuccess(v -> watch.watch("ledger", ledger.context()))
         .compose(v -> deploy(vertx.deployVerticle(() -> {
           ApiVerticle api = new ApiVerticle(settings, port, store, ingestMetrics, feedMetrics, auth, ingestLimiter,
-              connectionLimiter);
+              connectionLimiter, markets);
           apis.add(api);
           return api;
         }, new DeploymentOptions().setInstances(settings.http().eventLoops()))))
@@ -219,7 +229,7 @@ public final class Gateway {
         .compose(v -> deploy(vertx.deployVerticle(ops)))
         .onSuccess(v -> watch.watch("ops", ops.context()))
         .compose(v -> settings.demo().enabled()
-            ? deploy(vertx.deployVerticle(new DemoSupplierVerticle(settings.demo().intervalMs())))
+            ? deploy(vertx.deployVerticle(new DemoSupplierVerticle(settings.demo().intervalMs(), store.rates())))
             : Future.succeededFuture())
         .map(v -> {
           httpPort = apis.get(0).actualPort();

@@ -8,6 +8,9 @@ import io.pricewire.feed.CloseCodes;
 import io.pricewire.feed.FeedApi;
 import io.pricewire.feed.FeedHub;
 import io.pricewire.feed.FeedMetrics;
+import io.pricewire.feed.MarketApi;
+import io.pricewire.market.Market;
+import java.util.Map;
 import io.pricewire.http.ErrorBody;
 import io.pricewire.http.Failure;
 import io.pricewire.ingest.IngestApi;
@@ -33,6 +36,7 @@ import io.vertx.ext.web.Router;
 public final class ApiVerticle extends VerticleBase {
 
   private final Settings settings;
+  private final Map<String, Market> markets;
   private final int port;
   private final Store store;
   private final IngestMetrics ingestMetrics;
@@ -50,7 +54,9 @@ public final class ApiVerticle extends VerticleBase {
    * @param connectionLimiter shared by every instance: the count is per client address and node
    */
   public ApiVerticle(Settings settings, int port, Store store, IngestMetrics ingestMetrics, FeedMetrics feedMetrics,
-      Authenticator auth, IngestLimiter ingestLimiter, ConnectionLimiter connectionLimiter) {
+      Authenticator auth, IngestLimiter ingestLimiter, ConnectionLimiter connectionLimiter,
+      Map<String, Market> markets) {
+    this.markets = markets;
     this.settings = settings;
     this.port = port;
     this.store = store;
@@ -74,6 +80,7 @@ public final class ApiVerticle extends VerticleBase {
         ingestLimiter).mount(router);
     FeedApi feed = new FeedApi(hub, auth, connectionLimiter);
     feed.mount(router);
+    new MarketApi(store, markets, auth, java.time.Clock.systemUTC()).mount(router);
     router.errorHandler(404, ctx -> ErrorBody.send(ctx.response(), 404, "not_found",
         "no endpoint " + ctx.request().method() + " " + ctx.request().path()));
     router.errorHandler(405, ctx -> ErrorBody.send(ctx.response(), 405, "method_not_allowed",

@@ -1,12 +1,16 @@
 package io.pricewire.demo;
 
+import io.pricewire.changelog.LedgerWrite;
 import io.pricewire.ledger.Addresses;
 import io.pricewire.ledger.CommitRequest;
-import io.pricewire.changelog.LedgerWrite;
+import io.pricewire.market.FxRate;
+import io.pricewire.market.Projection;
+import io.pricewire.market.Ratio;
 import io.pricewire.offer.Availability;
 import io.pricewire.offer.Field;
 import io.pricewire.offer.Money;
 import io.pricewire.offer.OfferWrite;
+import io.pricewire.store.RateStore;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import java.util.EnumSet;
@@ -29,14 +33,24 @@ public final class DemoSupplierVerticle extends VerticleBase {
 
   private static final Logger log = LoggerFactory.getLogger(DemoSupplierVerticle.class);
 
+  /** Where the demo's moving CAD/CNY rate starts, and how often it moves. */
+  static final String DEMO_RATE = "5.1000";
+  static final long RATE_INTERVAL_MS = 60_000;
+  static final String DEMO_RATE_SOURCE = "demo rate (simulated, not a quote)";
+
   private final long intervalMs;
+  private final RateStore rates;
+  private java.math.BigDecimal rate = new java.math.BigDecimal(DEMO_RATE);
+  private long rateTimer = -1;
   private final RandomGenerator random = RandomGenerator.of("L64X128MixRandom");
   private final Map<String, Long> priceMicros = new HashMap<>();
   private final Map<String, Long> quantity = new HashMap<>();
   private long timer = -1;
 
-  public DemoSupplierVerticle(long intervalMs) {
+  /** @param rates where the demo's CAD/CNY rate goes, so that the cn-cbec market has one */
+  public DemoSupplierVerticle(long intervalMs, RateStore rates) {
     this.intervalMs = intervalMs;
+    this.rates = rates;
   }
 
   /** The context this verticle runs on, for the event-loop watch. */
@@ -53,11 +67,13 @@ public final class DemoSupplierVerticle extends VerticleBase {
       quantity.put(key(item), item.quantity());
       seed.add(new LedgerWrite(item.supplier(), w, System.nanoTime()));
     }
-    return vertx.eventBus().request(Addresses.LEDGER_COMMIT, new CommitRequest(seed)).map(reply -> {
+    return vertx.eventBus().request(Addresses.LEDGER_COMMIT, new CommitRequest(seed))
+        .compose(reply -> publishRate()).map(reply -> {
       log.info("Demo catalog seeded: {} offers from {} suppliers; a simulated supplier now changes prices and stock "
           + "every {} ms", seed.size(), DemoCatalog.ITEMS.stream().map(DemoCatalog.Item::supplier).distinct().count(),
           intervalMs);
       timer = vertx.setPeriodic(intervalMs, t -> tick());
+      rateTimer = vertx.setPeriodic(RATE_INTERVAL_MS, t -> moveRate());
       return null;
     });
   }
@@ -65,7 +81,21 @@ public final class DemoSupplierVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(timer);
+    vertx.cancelTimer(rateTimer);
     return Future.succeededFuture();
+  }
+
+  /** Moves the demo rate by up to 0.3% either way, to 4 decimal places. */
+  private void moveRate() {
+    java.math.BigDecimal step = java.math.BigDecimal.valueOf(random.nextInt(61) - 30, 4);
+    rate = rate.multiply(java.math.BigDecimal.ONE.add(step)).setScale(4, java.math.RoundingMode.HALF_UP);
+    publishRate().onFailure(e -> log.debug("Demo rate not kept: {}", e.getMessage()));
+  }
+
+  private Future<Void> publishRate() {
+    java.time.Instant now = java.time.Instant.now();
+    return rates.add(List.of(new FxRate("CAD", "CNY", Ratio.of(rate), rate.toPlainString(),
+        now.atZone(Projection.CHINA).toLocalDate(), DEMO_RATE_SOURCE, now)));
   }
 
   private void tick() {

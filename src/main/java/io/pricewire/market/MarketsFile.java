@@ -41,6 +41,27 @@ public final class MarketsFile {
     }
   }
 
+  /** Where the file is read from: the working directory, else the copy in the jar. */
+  public static final String PATH = "conf/markets.json";
+
+  /** The markets file from {@link #PATH} (the working directory's, else the jar's); the built-ins alone without one. */
+  public static Map<String, Market> load() throws Invalid {
+    java.nio.file.Path local = java.nio.file.Path.of(PATH);
+    try {
+      if (java.nio.file.Files.isRegularFile(local)) {
+        return read(java.nio.file.Files.readString(local), local.toAbsolutePath().toString());
+      }
+      try (java.io.InputStream in = MarketsFile.class.getClassLoader().getResourceAsStream(PATH)) {
+        if (in == null) {
+          return builtIn();
+        }
+        return read(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8), PATH + " (in the jar)");
+      }
+    } catch (java.io.IOException e) {
+      throw new Invalid(PATH + ": cannot be read: " + e.getMessage());
+    }
+  }
+
   /** The built-in markets, by id. */
   public static Map<String, Market> builtIn() {
     Map<String, Market> markets = new LinkedHashMap<>();

@@ -7,8 +7,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Exchange rates in this process only, like the memory store's offers. */
+/**
+ * Exchange rates in this process only, like the memory store's offers; each pair keeps its
+ * {@link #MAX_HISTORY} newest rates.
+ */
 final class MemoryRateStore implements RateStore {
+
+  static final int MAX_HISTORY = 10_000;
 
   /** Per pair: newest day first; of one day, the last received first. */
   private final Map<String, List<FxRate>> byPair = new HashMap<>();
@@ -23,6 +28,9 @@ final class MemoryRateStore implements RateStore {
         at++;
       }
       list.add(at, r);
+      if (list.size() > MAX_HISTORY) {
+        list.remove(list.size() - 1);
+      }
     }
     return Future.succeededFuture();
   }

@@ -24,6 +24,13 @@ class DemoSupplierTest {
         JsonObject lobster = http.get("/v1/suppliers/atlantic-seafood/offers/lobster-live-1lb").bodyAsJsonObject();
         assertThat(lobster.getJsonObject("title").getString("zh-CN")).isEqualTo("加拿大鲜活龙虾 1磅");
         assertThat(lobster.getJsonObject("price").getString("currency")).isEqualTo("CAD");
+        assertThat(lobster.getString("tax_class")).isEqualTo("agri_9");
+        // The demo gives the cn-cbec market a CAD/CNY rate, so its projection works from the start.
+        JsonObject inChina = http.get("/v1/markets/cn-cbec/suppliers/atlantic-seafood/offers/lobster-live-1lb")
+            .bodyAsJsonObject().getJsonObject("market");
+        assertThat(inChina.getJsonObject("price").getString("currency")).isEqualTo("CNY");
+        assertThat(inChina.getJsonObject("fx").getString("source")).contains("demo rate");
+        assertThat(inChina.getString("title_locale")).isEqualTo("zh-CN");
         feed.send(FeedClient.subscribe("d").put("suppliers", new JsonArray().add("atlantic-seafood")
             .add("okanagan-orchards").add("prairie-beef").add("laurentian-maple").add("niagara-icewine")
             .add("pacific-apparel")));

@@ -149,14 +149,30 @@ public final class AdminApi {
           + "supplier ids");
       return;
     }
+    List<String> markets = null;
+    Object marketsValue = body.getValue("markets");
+    if (marketsValue instanceof JsonArray a && !a.isEmpty()) {
+      markets = new ArrayList<>();
+      for (Object m : a) {
+        if (!(m instanceof String id) || !(id.equals("*") || id.matches("[a-z0-9][a-z0-9-]{0,31}"))) {
+          ErrorBody.send(ctx.response(), 400, "invalid_markets", "markets holds something that is not a market id");
+          return;
+        }
+        markets.add(id);
+      }
+    } else if (marketsValue != null && !"*".equals(marketsValue)) {
+      ErrorBody.send(ctx.response(), 400, "invalid_markets", "markets must be \"*\" or a non-empty list of market ids");
+      return;
+    }
     long ttl = body.getValue("ttl_seconds") instanceof Number n ? n.longValue() : 3600;
     if (ttl < 1 || ttl > MAX_TOKEN_TTL_SECONDS) {
       ErrorBody.send(ctx.response(), 400, "invalid_ttl", "ttl_seconds must be between 1 and " + MAX_TOKEN_TTL_SECONDS);
       return;
     }
     ctx.response().setStatusCode(201).putHeader("Content-Type", "application/json")
-        .end(new JsonObject().put("token", tokens.mint(list, Duration.ofSeconds(ttl))).put("suppliers",
-            new JsonArray(list)).put("ttl_seconds", ttl).encode());
+        .end(new JsonObject().put("token", tokens.mint(list, markets, Duration.ofSeconds(ttl))).put("suppliers",
+            new JsonArray(list)).put("markets", markets == null ? "*" : new JsonArray(markets))
+            .put("ttl_seconds", ttl).encode());
   }
 
   private static JsonObject describe(KeyStore.StoredKey k) {

@@ -5,17 +5,24 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * What a storefront token lets its holder see: all suppliers, or the listed ones.
+ * What a storefront token lets its holder see: all suppliers, or the listed ones; in every
+ * market, or the listed ones.
  *
+ * @param markets the market ids the holder may use; null for every market
  * @param expiresAt when the token stops being valid; null for never
  */
-public record Scope(boolean allSuppliers, Set<String> suppliers, Instant expiresAt) {
+public record Scope(boolean allSuppliers, Set<String> suppliers, Set<String> markets, Instant expiresAt) {
 
   /** Authentication is off: everything is visible. */
-  public static final Scope EVERYTHING = new Scope(true, Set.of(), null);
+  public static final Scope EVERYTHING = new Scope(true, Set.of(), null, null);
 
   public Scope {
     suppliers = Set.copyOf(suppliers);
+    markets = markets == null ? null : Set.copyOf(markets);
+  }
+
+  public boolean allowsMarket(String market) {
+    return markets == null || markets.contains(market);
   }
 
   public boolean allows(String supplier) {

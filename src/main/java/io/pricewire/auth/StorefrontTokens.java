@@ -26,6 +26,9 @@ import java.util.Set;
 public final class StorefrontTokens {
 
   public static final String SUPPLIERS_CLAIM = "suppliers";
+  /** The markets the holder may use: a list of market ids, or "*"; without it, every market. */
+  public static final String MARKETS_CLAIM = "markets";
+  private static final java.util.regex.Pattern MARKET_ID = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9-]{0,31}");
 
   private final JWTAuth verifier;
   private final JWTAuth signer;
@@ -66,14 +69,29 @@ public final class StorefrontTokens {
           // vertx-auth-jwt keeps the registered claims (exp, iat) in the user's attributes.
           Long exp = user.attributes().getLong("exp", claims.getLong("exp"));
           Instant expires = exp == null ? null : Instant.ofEpochSecond(exp);
+          Object marketClaim = claims.getValue(MARKETS_CLAIM);
+          Set<String> markets = null;
+          if (marketClaim instanceof JsonArray list && !list.contains("*")) {
+            markets = new HashSet<>();
+            for (Object m : list) {
+              if (!(m instanceof String id) || !MARKET_ID.matcher(id).matches()) {
+                return Future.failedFuture(new AuthException(401, "invalid_token",
+                    "the token's markets claim holds something that is not a market id"));
+              }
+              markets.add(id);
+            }
+          } else if (marketClaim != null && !"*".equals(marketClaim) && !(marketClaim instanceof JsonArray)) {
+            return Future.failedFuture(new AuthException(401, "invalid_token",
+                "the token's markets claim must be a list of market ids, or \"*\""));
+          }
           if ("*".equals(suppliers)) {
-            return Future.succeededFuture(new Scope(true, Set.of(), expires));
+            return Future.succeededFuture(new Scope(true, Set.of(), markets, expires));
           }
           if (suppliers instanceof JsonArray list) {
             Set<String> allowed = new HashSet<>();
             for (Object s : list) {
               if ("*".equals(s)) {
-                return Future.succeededFuture(new Scope(true, Set.of(), expires));
+                return Future.succeededFuture(new Scope(true, Set.of(), markets, expires));
               }
               if (s instanceof String id && SupplierId.valid(id)) {
                 allowed.add(id);
@@ -82,7 +100,7 @@ public final class StorefrontTokens {
                     "the token's suppliers claim holds something that is not a supplier id"));
               }
             }
-            return Future.succeededFuture(new Scope(false, allowed, expires));
+            return Future.succeededFuture(new Scope(false, allowed, markets, expires));
           }
           return Future.failedFuture(new AuthException(401, "invalid_token",
               "the token has no suppliers claim: a list of supplier ids, or \"*\" for all"));
@@ -95,11 +113,20 @@ public final class StorefrontTokens {
 
   /** Signs a token with the HS256 secret (development credentials, the admin API). */
   public String mint(Collection<String> suppliers, Duration ttl) {
+    return mint(suppliers, null, ttl);
+  }
+
+  /** @param markets the markets the token may use; null for every market */
+  public String mint(Collection<String> suppliers, Collection<String> markets, Duration ttl) {
     if (signer == null) {
       throw new IllegalStateException("minting needs PRICEWIRE_JWT_SECRET");
     }
     Object claim = suppliers.contains("*") ? "*" : new JsonArray(List.copyOf(suppliers));
-    return signer.generateToken(new JsonObject().put(SUPPLIERS_CLAIM, claim),
+    JsonObject claims = new JsonObject().put(SUPPLIERS_CLAIM, claim);
+    if (markets != null && !markets.contains("*")) {
+      claims.put(MARKETS_CLAIM, new JsonArray(List.copyOf(markets)));
+    }
+    return signer.generateToken(claims,
         new JWTOptions().setAlgorithm("HS256").setExpiresInSeconds((int) Math.min(Integer.MAX_VALUE, ttl.toSeconds())));
   }
 }

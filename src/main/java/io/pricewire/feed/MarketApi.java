@@ -67,6 +67,10 @@ public final class MarketApi {
         }
         return;
       }
+      if (!scope.result().allowsMarket(market.id())) {
+        ErrorBody.send(ctx.response(), 403, "forbidden_market", "the token does not cover market " + market.id());
+        return;
+      }
       if (!scope.result().allows(supplier)) {
         ErrorBody.send(ctx.response(), 403, "forbidden_supplier", "the token does not cover supplier " + supplier);
         return;

@@ -19,6 +19,7 @@ class MarketApiTest {
 
   static final String ADMIN = "admin-token-for-market-tests-0123456789";
   static final String KEY = "orchard-key-0123456789abcdef0123";
+  static final String SECRET = "jwt-secret-for-market-tests-0123456789abcdef";
 
   private static TestGateway gateway;
   private static Vertx clients;
@@ -26,7 +27,7 @@ class MarketApiTest {
   @BeforeAll
   static void start() {
     gateway = TestGateway.start(Map.of("PRICEWIRE_AUTH", "on", "PRICEWIRE_ADMIN_TOKEN", ADMIN,
-        "PRICEWIRE_JWT_SECRET", "jwt-secret-for-market-tests-0123456789abcdef",
+        "PRICEWIRE_JWT_SECRET", SECRET,
         "PRICEWIRE_SUPPLIER_KEYS", "orchard:" + KEY + ",other:other-key-0123456789abcdef012345"));
     clients = Vertx.vertx();
   }
@@ -38,9 +39,12 @@ class MarketApiTest {
   }
 
   private static String token(String suppliers) {
+    return mint("{\"suppliers\": " + suppliers + "}").bodyAsJsonObject().getString("token");
+  }
+
+  private static HttpResponse<Buffer> mint(String body) {
     try (Http ops = new Http(clients, gateway.opsPort()).bearer(ADMIN)) {
-      return ops.post("/admin/storefront-tokens", "application/json", "{\"suppliers\": " + suppliers + "}")
-          .bodyAsJsonObject().getString("token");
+      return ops.post("/admin/storefront-tokens", "application/json", body);
     }
   }
 
@@ -90,6 +94,41 @@ class MarketApiTest {
     }
     try (Http anonymous = new Http(clients, gateway.port())) {
       assertThat(anonymous.get(path).statusCode()).isEqualTo(401);
+    }
+  }
+
+  @Test
+  @DisplayName("a token's markets claim: a market outside it gets an error, never data")
+  void marketsClaim() {
+    try (Http supplier = new Http(clients, gateway.port()).bearer(KEY)) {
+      supplier.post("/v1/suppliers/orchard/offers", "application/json",
+          "[{\"sku\": \"maple\", \"price\": \"18.99 CAD\", \"availability\": \"in_stock\"}]");
+    }
+    try (Http ops = new Http(clients, gateway.opsPort()).bearer(ADMIN)) {
+      ops.post("/admin/fx", "application/json", "{\"rates\": [{\"base\": \"CAD\", \"quote\": \"CNY\", "
+          + "\"rate\": \"5.10\", \"as_of\": \"2099-01-01\", \"source\": \"test desk\"}]}");
+    }
+    HttpResponse<Buffer> minted = mint("{\"suppliers\": [\"orchard\"], \"markets\": [\"ca\"]}");
+    assertThat(minted.statusCode()).as(minted.bodyAsString()).isEqualTo(201);
+    assertThat(minted.bodyAsJsonObject().getJsonArray("markets").getList()).containsExactly("ca");
+    try (Http shop = new Http(clients, gateway.port()).bearer(minted.bodyAsJsonObject().getString("token"))) {
+      assertThat(shop.get("/v1/markets/ca/suppliers/orchard/offers/maple").statusCode()).isEqualTo(200);
+      HttpResponse<Buffer> outside = shop.get("/v1/markets/cn-cbec/suppliers/orchard/offers/maple");
+      assertThat(outside.statusCode()).isEqualTo(403);
+      assertThat(outside.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("forbidden_market");
+      assertThat(outside.bodyAsString()).doesNotContain("CNY");
+    }
+    assertThat(mint("{\"suppliers\": [\"orchard\"], \"markets\": [\"Not A Market\"]}").statusCode()).isEqualTo(400);
+    assertThat(mint("{\"suppliers\": [\"orchard\"], \"markets\": 7}").statusCode()).isEqualTo(400);
+    // A token signed elsewhere with a markets claim that is not a list of market ids is refused.
+    io.vertx.ext.auth.jwt.JWTAuth signer = io.vertx.ext.auth.jwt.JWTAuth.create(clients,
+        new io.vertx.ext.auth.jwt.JWTAuthOptions().addPubSecKey(new io.vertx.ext.auth.PubSecKeyOptions()
+            .setAlgorithm("HS256").setBuffer(SECRET)));
+    String bad = signer.generateToken(new JsonObject().put("suppliers", "*").put("markets", 5));
+    try (Http shop = new Http(clients, gateway.port()).bearer(bad)) {
+      HttpResponse<Buffer> refused = shop.get("/v1/markets/ca/suppliers/orchard/offers/maple");
+      assertThat(refused.statusCode()).isEqualTo(401);
+      assertThat(refused.bodyAsJsonObject().getJsonObject("error").getString("message")).contains("markets claim");
     }
   }
 }

@@ -30,6 +30,7 @@ import io.pricewire.market.Market;
 import io.pricewire.market.MarketsFile;
 import io.pricewire.ops.FxAdmin;
 import io.pricewire.ops.OpsVerticle;
+import io.pricewire.ops.ValetFetch;
 import io.pricewire.store.MemoryStore;
 import io.pricewire.store.PgStore;
 import io.pricewire.store.Store;
@@ -230,6 +231,10 @@ public final class Gateway {
         .onSuccess(v -> watch.watch("ops", ops.context()))
         .compose(v -> settings.demo().enabled()
             ? deploy(vertx.deployVerticle(new DemoSupplierVerticle(settings.demo().intervalMs(), store.rates())))
+            : Future.succeededFuture())
+        .compose(v -> settings.fx().valetUrl() != null
+            ? deploy(vertx.deployVerticle(new ValetFetch(settings.fx().valetUrl(), store.rates(),
+                java.time.Clock.systemUTC())))
             : Future.succeededFuture())
         .map(v -> {
           httpPort = apis.get(0).actualPort();

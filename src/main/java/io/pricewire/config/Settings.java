@@ -6,7 +6,7 @@ import io.vertx.pgclient.PgConnectOptions;
  * The gateway's typed configuration, read once at start by {@link SettingsLoader}. Each
  * component takes the part it needs.
  */
-public record Settings(Http http, StoreSettings store, Ingest ingest, Ledger ledger, Feed feed, Auth auth, Demo demo,
+public record Settings(Http http, StoreSettings store, Ingest ingest, Ledger ledger, Feed feed, Auth auth, Demo demo, Fx fx,
     long shutdownTimeoutMs) {
 
   public enum StoreKind { MEMORY, POSTGRES }
@@ -63,7 +63,11 @@ public record Settings(Http http, StoreSettings store, Ingest ingest, Ledger led
   }
 
   public Settings withAuth(Auth newAuth) {
-    return new Settings(http, store, ingest, ledger, feed, newAuth, demo, shutdownTimeoutMs);
+    return new Settings(http, store, ingest, ledger, feed, newAuth, demo, fx, shutdownTimeoutMs);
+  }
+
+  /** @param valetUrl the Bank of Canada Valet FXCNYCAD observations to fetch each business day; null: off */
+  public record Fx(String valetUrl) {
   }
 
   public record Demo(boolean enabled, long intervalMs) {

@@ -110,12 +110,17 @@ public final class SettingsLoader {
     Settings.Demo demo = new Settings.Demo(
         r.bool("PRICEWIRE_DEMO"),
         r.longValue("PRICEWIRE_DEMO_INTERVAL_MS", 10, 3_600_000));
+    String valet = r.optionalText("PRICEWIRE_FX_VALET_URL");
+    if (valet != null && !valet.matches("(?i)https?://\\S+")) {
+      r.problems.add("PRICEWIRE_FX_VALET_URL=\"" + valet + "\" is not valid: expected an http:// or https:// URL");
+    }
+    Settings.Fx fx = new Settings.Fx(valet);
     long shutdown = r.longValue("PRICEWIRE_SHUTDOWN_TIMEOUT_MS", 100, 3_600_000);
     if (!r.problems.isEmpty()) {
       throw new SettingsException(r.problems);
     }
     warnAboutUnknownKeys(raw, r.known);
-    return new Settings(http, store, ingest, ledger, feed, auth, demo, shutdown);
+    return new Settings(http, store, ingest, ledger, feed, auth, demo, fx, shutdown);
   }
 
   private static void warnAboutUnknownKeys(JsonObject raw, Set<String> known) {

@@ -54,14 +54,15 @@ class SettingsLoaderTest {
   void invalidValues() {
     assertThatThrownBy(() -> SettingsLoader.load(vertx, Map.of("PRICEWIRE_HTTP_PORT", "eighty",
         "PRICEWIRE_OPS_PORT", "70000", "PRICEWIRE_STORE", "mongo", "PRICEWIRE_PG_URI", "mysql://x/y",
-        "PRICEWIRE_DEMO", "maybe")).await())
+        "PRICEWIRE_DEMO", "maybe", "PRICEWIRE_FX_VALET_URL", "ftp://valet")).await())
         .isInstanceOf(SettingsException.class)
         .satisfies(e -> assertThat(((SettingsException) e).problems()).containsExactlyInAnyOrder(
             "PRICEWIRE_HTTP_PORT=\"eighty\" is not valid: expected a TCP port number from 0 to 65535 (0 picks a free port)",
             "PRICEWIRE_OPS_PORT=70000 is out of range: expected a TCP port number from 0 to 65535 (0 picks a free port)",
             "PRICEWIRE_STORE=\"mongo\" is not valid: expected one of memory, postgres",
             "PRICEWIRE_PG_URI=\"mysql://x/y\" is not valid: expected a URI such as postgresql://user:password@host:5432/database",
-            "PRICEWIRE_DEMO=\"maybe\" is not valid: expected true or false"));
+            "PRICEWIRE_DEMO=\"maybe\" is not valid: expected true or false",
+            "PRICEWIRE_FX_VALET_URL=\"ftp://valet\" is not valid: expected an http:// or https:// URL"));
   }
 
   @Test

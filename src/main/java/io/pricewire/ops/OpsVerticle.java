@@ -37,6 +37,10 @@ public final class OpsVerticle extends VerticleBase {
   private final AtomicInteger storeUp = new AtomicInteger();
   private HttpServer server;
   private long storeProbe = -1;
+  private long rateProbe = -1;
+  /** The exchange rate in force per pair, as last read (every 5 s), for the age gauges. */
+  private final java.util.Map<String, io.pricewire.market.FxRate> ratesInForce =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   public OpsVerticle(Settings.Http http, Store store, PrometheusMeterRegistry registry, long storeTimeoutMs,
       AdminApi admin, FxAdmin fx, EventLoopWatch watch) {
@@ -50,6 +54,25 @@ public final class OpsVerticle extends VerticleBase {
     Gauge.builder("pricewire.store.up", storeUp, AtomicInteger::get)
         .description("1 when the store answered the last probe (every 5 s), else 0")
         .register(registry);
+  }
+
+  /** Keeps the rates in force; a pair seen for the first time gets its age gauge. */
+  private void ratesRead(java.util.Map<String, io.pricewire.market.FxRate> latest) {
+    latest.forEach((pair, rate) -> {
+      if (ratesInForce.put(pair, rate) == null) {
+        Gauge.builder("pricewire.fx.rate.age", () -> ageSeconds(ratesInForce.get(pair)))
+            .description("Age of the exchange rate in force for the pair: seconds since its day began in China "
+                + "(a projection marks it fx_stale after 4 days)")
+            .baseUnit("seconds")
+            .tag("pair", pair)
+            .register(registry);
+      }
+    });
+  }
+
+  private static double ageSeconds(io.pricewire.market.FxRate rate) {
+    java.time.Instant dayStart = rate.asOf().atStartOfDay(io.pricewire.market.Projection.CHINA).toInstant();
+    return java.time.Duration.between(dayStart, java.time.Instant.now()).toMillis() / 1000.0;
   }
 
   /** The context this verticle runs on, for the event-loop watch. */
@@ -74,6 +97,7 @@ public final class OpsVerticle extends VerticleBase {
         }))
         .register("event-loops", this::eventLoops);
     storeProbe = vertx.setPeriodic(0, 5000, t -> store.head().onComplete(ar -> storeUp.set(ar.succeeded() ? 1 : 0)));
+    rateProbe = vertx.setPeriodic(0, 5000, t -> store.rates().latest().onSuccess(this::ratesRead));
     Router router = Router.router(vertx);
     router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
     router.get("/health/live").handler(HealthCheckHandler.createWithHealthChecks(live));
@@ -103,6 +127,7 @@ public final class OpsVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(storeProbe);
+    vertx.cancelTimer(rateProbe);
     return Future.succeededFuture();
   }
 

@@ -69,6 +69,24 @@ class FxAdminTest {
       assertThat(history.getJsonArray("history").stream().map(o -> ((JsonObject) o).getString("rate")))
           .containsSubsequence("5.1432", "5.1001", "4.9");
     }
+    // The age gauge of the pair, read by the ops port every 5 seconds: since 2026-11-30 began in China.
+    String series = "pricewire_fx_rate_age_seconds{pair=\"CAD/HKD\"}";
+    long deadline = System.currentTimeMillis() + 20_000;
+    double age = 0;
+    while (age == 0 && System.currentTimeMillis() < deadline) {
+      age = io.pricewire.support.Metrics.valueOrZero(clients, gateway.opsPort(), series);
+      if (age == 0) {
+        try {
+          Thread.sleep(100);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new AssertionError(e);
+        }
+      }
+    }
+    double expected = java.time.Duration.between(java.time.Instant.parse("2026-11-29T16:00:00Z"),
+        java.time.Instant.now()).toSeconds();
+    assertThat(age).as("seconds since the rate's day began in China").isBetween(expected - 3600, expected + 3600);
   }
 
   @Test

@@ -21,7 +21,8 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
 /**
- * Conversion then rounding never drifts from a reference computed with BigDecimal at 200 digits:
+ * Conversion then rounding never drifts from a reference computed with BigDecimal at 200 digits
+ * (each amount one division at the end, so that exact half cents stay exact):
  * for any price (micros), any rate given directly or as the inverse of a Valet value, and any tax
  * class, the projection's price, tax and landed price equal the reference's, rounded half up once.
  */
@@ -58,18 +59,35 @@ class MoneyArithmeticProperties {
         null, new TreeMap<>(), null, null, null, taxClass.id(), NOW);
     JsonObject m = Projection.of(offer, Market.CN_CBEC, Map.of(fx.pair(), fx), NOW);
 
+    // Each reference amount is one quotient of exact products, divided once at 200 digits: an
+    // amount exactly on a half cent (0.065 CAD / 0.0006 x 0.063 = 6.825) stays exactly there.
     BigDecimal cad = BigDecimal.valueOf(micros, 6);
-    BigDecimal converted = inverse ? cad.divide(given, REFERENCE) : cad.multiply(given, REFERENCE);
     BigDecimal ct = taxClass.consumptionTax();
-    BigDecimal taxRate = taxClass.vat().add(ct).divide(BigDecimal.ONE.subtract(ct), REFERENCE)
-        .multiply(new BigDecimal("0.7"), REFERENCE);
-    BigDecimal price = converted.setScale(2, RoundingMode.HALF_UP);
-    BigDecimal tax = converted.multiply(taxRate, REFERENCE).setScale(2, RoundingMode.HALF_UP);
+    BigDecimal taxShare = taxClass.vat().add(ct).multiply(new BigDecimal("0.7"));
+    BigDecimal taxBase = BigDecimal.ONE.subtract(ct);
+    BigDecimal price = (inverse ? cad.divide(given, REFERENCE) : cad.multiply(given))
+        .setScale(2, RoundingMode.HALF_UP);
+    BigDecimal tax = (inverse
+        ? cad.multiply(taxShare).divide(given.multiply(taxBase), REFERENCE)
+        : cad.multiply(given).multiply(taxShare).divide(taxBase, REFERENCE))
+        .setScale(2, RoundingMode.HALF_UP);
 
     assertThat(m.getJsonObject("price").getString("amount")).isEqualTo(price.toPlainString());
     assertThat(m.getJsonObject("tax").getJsonObject("amount").getString("amount")).isEqualTo(tax.toPlainString());
     assertThat(m.getJsonObject("landed_price").getString("amount")).isEqualTo(price.add(tax).toPlainString());
     assertThat(m.getBoolean("cbec_limit_exceeded")).isEqualTo(price.compareTo(new BigDecimal("5000")) > 0);
+  }
+
+  /** Found by the property: 0.065 CAD at 1 / 0.0006 is CNY 108.33...; its 6.3% tax is exactly 6.825, so 6.83. */
+  @net.jqwik.api.Example
+  void exactHalfCentRoundsUp() throws Exception {
+    projectionMatchesReference(65_000L, "0.0006", true, TaxClass.AGRI_9);
+    FxRate fx = new FxRate("CAD", "CNY", Ratio.parse("0.0006").inverse(), "1666.67", LocalDate.parse("2026-11-30"),
+        "test", NOW);
+    Offer offer = new Offer(new OfferKey("s", "k"), 1, 1, new Money(65_000L, "CAD"), null, Availability.IN_STOCK,
+        null, new TreeMap<>(), null, null, null, "agri_9", NOW);
+    JsonObject m = Projection.of(offer, Market.CN_CBEC, Map.of(fx.pair(), fx), NOW);
+    assertThat(m.getJsonObject("tax").getJsonObject("amount").getString("amount")).isEqualTo("6.83");
   }
 
   @Property(tries = 500)

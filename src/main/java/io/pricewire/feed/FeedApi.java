@@ -104,14 +104,19 @@ public final class FeedApi {
         return;
       }
       release.run();
-      if (ar.cause() instanceof AuthException e) {
-        if (e.status() == 401) {
-          request.response().putHeader("WWW-Authenticate", "Bearer");
-        }
-        ErrorBody.send(request.response(), e.status(), e.code(), e.getMessage());
-      } else {
-        Failure.of(ar.cause(), "the storefront token check").send(request.response());
-      }
+      refuse(request, ar.cause());
     });
+  }
+
+  /** Answers a failed storefront token check: the refusal's status and code, or the failure's. */
+  static void refuse(HttpServerRequest request, Throwable cause) {
+    if (cause instanceof AuthException e) {
+      if (e.status() == 401) {
+        request.response().putHeader("WWW-Authenticate", "Bearer");
+      }
+      ErrorBody.send(request.response(), e.status(), e.code(), e.getMessage());
+    } else {
+      Failure.of(cause, "the storefront token check").send(request.response());
+    }
   }
 }

@@ -1,6 +1,5 @@
 package io.pricewire.feed;
 
-import io.pricewire.auth.AuthException;
 import io.pricewire.auth.Authenticator;
 import io.pricewire.http.ErrorBody;
 import io.pricewire.http.Failure;
@@ -10,6 +9,7 @@ import io.pricewire.offer.Offer;
 import io.pricewire.offer.OfferKey;
 import io.pricewire.offer.SupplierId;
 import io.pricewire.store.Store;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -57,14 +57,7 @@ public final class MarketApi {
     String sku = ctx.pathParam("sku").strip();
     auth.storefront(ctx.request()).onComplete(scope -> {
       if (scope.failed()) {
-        if (scope.cause() instanceof AuthException e) {
-          if (e.status() == 401) {
-            ctx.response().putHeader("WWW-Authenticate", "Bearer");
-          }
-          ErrorBody.send(ctx.response(), e.status(), e.code(), e.getMessage());
-        } else {
-          Failure.of(scope.cause(), "the storefront token check").send(ctx.response());
-        }
+        FeedApi.refuse(ctx.request(), scope.cause());
         return;
       }
       if (!scope.result().allowsMarket(market.id())) {
@@ -75,23 +68,21 @@ public final class MarketApi {
         ErrorBody.send(ctx.response(), 403, "forbidden_supplier", "the token does not cover supplier " + supplier);
         return;
       }
-      store.find(new OfferKey(supplier, sku)).compose(offer -> store.rates().latest().map(rates -> {
-        if (offer == null) {
-          return null;
-        }
-        try {
-          return answer(offer, market, rates);
-        } catch (Projection.NoRate e) {
-          return new JsonObject().put("no_rate", e.getMessage());
-        }
-      })).onComplete(ar -> {
-        if (ar.failed()) {
+      store.find(new OfferKey(supplier, sku)).compose(offer -> offer == null ? Future.succeededFuture(null)
+          : store.rates().latest().compose(rates -> {
+            try {
+              return Future.succeededFuture(answer(offer, market, rates));
+            } catch (Projection.NoRate e) {
+              return Future.failedFuture(e);
+            }
+          })).onComplete(ar -> {
+        if (ar.failed() && ar.cause() instanceof Projection.NoRate e) {
+          ErrorBody.send(ctx.response(), 409, "no_fx_rate", e.getMessage());
+        } else if (ar.failed()) {
           Failure.of(ar.cause(), "reading the offer").send(ctx.response());
         } else if (ar.result() == null) {
           ErrorBody.send(ctx.response(), 404, "offer_not_found", "supplier " + supplier + " has no offer with sku \""
               + sku + "\"");
-        } else if (ar.result().containsKey("no_rate")) {
-          ErrorBody.send(ctx.response(), 409, "no_fx_rate", ar.result().getString("no_rate"));
         } else {
           ctx.response().putHeader("Content-Type", "application/json; charset=utf-8").end(ar.result().encode());
         }

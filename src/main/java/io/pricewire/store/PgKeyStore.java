@@ -9,7 +9,6 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /** Supplier keys in PostgreSQL, shared by every gateway node. */
@@ -52,8 +51,7 @@ final class PgKeyStore implements KeyStore {
   }
 
   private <T> Future<T> timed(Future<T> f) {
-    return f.timeout(timeoutMs, TimeUnit.MILLISECONDS).recover(e -> Future.failedFuture(PgStore.unavailable(e)
-        ? new StoreUnavailableException("PostgreSQL key lookup failed: " + e.getMessage(), e) : e));
+    return PgStore.guard(f, timeoutMs, "key lookup");
   }
 
   private static StoredKey toKey(Row r) {

@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /** Exchange rates in PostgreSQL, shared by every gateway node; the rate is kept as an exact fraction. */
@@ -71,8 +70,7 @@ final class PgRateStore implements RateStore {
   }
 
   private <T> Future<T> timed(Future<T> f) {
-    return f.timeout(timeoutMs, TimeUnit.MILLISECONDS).recover(e -> Future.failedFuture(PgStore.unavailable(e)
-        ? new StoreUnavailableException("PostgreSQL rate store failed: " + e.getMessage(), e) : e));
+    return PgStore.guard(f, timeoutMs, "rate store");
   }
 
   private static FxRate toRate(Row r) {

@@ -438,6 +438,11 @@ public final class PgStore implements Store {
    * resources (SQLSTATE classes 08, 53, 57). Other failures pass through as they are.
    */
   private <T> Future<T> guard(Future<T> call, String what) {
+    return guard(call, timeoutMs, what);
+  }
+
+  /** {@link #guard(Future, String)} for the store's other tables (keys, rates). */
+  static <T> Future<T> guard(Future<T> call, long timeoutMs, String what) {
     return call.timeout(timeoutMs, TimeUnit.MILLISECONDS).recover(e -> {
       if (!unavailable(e)) {
         return Future.failedFuture(e);

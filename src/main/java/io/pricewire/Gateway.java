@@ -25,6 +25,7 @@ import io.pricewire.ledger.CommitReply;
 import io.pricewire.ledger.CommitRequest;
 import io.pricewire.ledger.LedgerVerticle;
 import io.pricewire.ledger.LocalCodec;
+import io.pricewire.ledger.MarketWatch;
 import io.pricewire.ops.EventLoopWatch;
 import io.pricewire.market.Market;
 import io.pricewire.market.MarketsFile;
@@ -47,6 +48,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,6 +69,8 @@ public final class Gateway {
   private final Settings settings;
   private final Store store;
   private final Map<String, Market> markets;
+  /** Decides which tax rules are in force and when rates turn stale; the system clock but in tests. */
+  private final Clock clock;
   private final List<String> deployments = new ArrayList<>();
   private int httpPort;
   private int opsPort;
@@ -75,8 +79,9 @@ public final class Gateway {
   private final StorefrontTokens tokens;
   private EventLoopWatch watch;
 
-  private Gateway(Vertx vertx, Settings settings, Store store, Map<String, Market> markets) {
+  private Gateway(Vertx vertx, Settings settings, Store store, Map<String, Market> markets, Clock clock) {
     this.vertx = vertx;
+    this.clock = clock;
     this.markets = markets;
     this.settings = settings;
     this.store = store;
@@ -132,10 +137,21 @@ public final class Gateway {
   /** Loads settings (file, environment, then the overrides) and starts. */
   public static Future<Gateway> start(Vertx vertx, PrometheusMeterRegistry registry,
       java.util.Map<String, String> overrides) {
-    return SettingsLoader.load(vertx, overrides).compose(settings -> start(vertx, registry, settings));
+    return start(vertx, registry, overrides, Clock.systemUTC());
+  }
+
+  /** As {@link #start(Vertx, PrometheusMeterRegistry, Map)}, with the clock of the markets' rules. */
+  public static Future<Gateway> start(Vertx vertx, PrometheusMeterRegistry registry,
+      java.util.Map<String, String> overrides, Clock clock) {
+    return SettingsLoader.load(vertx, overrides).compose(settings -> start(vertx, registry, settings, clock));
   }
 
   public static Future<Gateway> start(Vertx vertx, PrometheusMeterRegistry registry, Settings configured) {
+    return start(vertx, registry, configured, Clock.systemUTC());
+  }
+
+  public static Future<Gateway> start(Vertx vertx, PrometheusMeterRegistry registry, Settings configured,
+      Clock clock) {
     LocalCodec.register(vertx.eventBus(), CommitRequest.class, CommitReply.class, ChangeBatch.class);
     Settings.Auth auth = configured.auth();
     boolean memory = configured.store().kind() == Settings.StoreKind.MEMORY;
@@ -160,7 +176,7 @@ public final class Gateway {
           + "supplier's offers and read every feed. Use this on a trusted network only.");
     }
     Store store = createStore(vertx, settings);
-    Gateway gateway = new Gateway(vertx, settings, store, markets);
+    Gateway gateway = new Gateway(vertx, settings, store, markets, clock);
     return store.open()
         .compose(v -> gateway.keys.bootstrap(settings.auth().supplierKeys()))
         .compose(v -> development ? gateway.developmentKeys() : Future.succeededFuture(Map.<String, String>of()))
@@ -209,16 +225,16 @@ public final class Gateway {
     ConnectionLimiter connectionLimiter = new ConnectionLimiter(settings.feed().maxConnectionsPerAddress());
     watch = new EventLoopWatch(settings.http().eventLoopBlockedMs(), registry);
     OpsVerticle ops = new OpsVerticle(settings.http(), store, registry, settings.store().timeoutMs(),
-        new AdminApi(settings.auth().adminToken(), keys, tokens), new FxAdmin(store.rates(), java.time.Clock.systemUTC()),
+        new AdminApi(settings.auth().adminToken(), keys, tokens), new FxAdmin(vertx, store.rates(), clock),
         watch);
     LedgerVerticle ledger = new LedgerVerticle(store, settings.ledger().maxBatchItems(),
-        settings.ledger().maxPendingItems(), registry);
+        settings.ledger().maxPendingItems(), registry, new MarketWatch(markets.values(), clock));
     int port = settings.http().port() == 0 ? freePort(settings.http().host()) : settings.http().port();
     return deploy(vertx.deployVerticle(ledger))
         .onSuccess(v -> watch.watch("ledger", ledger.context()))
         .compose(v -> deploy(vertx.deployVerticle(() -> {
           ApiVerticle api = new ApiVerticle(settings, port, store, ingestMetrics, feedMetrics, auth, ingestLimiter,
-              connectionLimiter, markets);
+              connectionLimiter, markets, clock);
           apis.add(api);
           return api;
         }, new DeploymentOptions().setInstances(settings.http().eventLoops()))))
@@ -230,11 +246,10 @@ public final class Gateway {
         .compose(v -> deploy(vertx.deployVerticle(ops)))
         .onSuccess(v -> watch.watch("ops", ops.context()))
         .compose(v -> settings.demo().enabled()
-            ? deploy(vertx.deployVerticle(new DemoSupplierVerticle(settings.demo().intervalMs(), store.rates())))
+            ? deploy(vertx.deployVerticle(new DemoSupplierVerticle(settings.demo().intervalMs(), store.rates(), clock)))
             : Future.succeededFuture())
         .compose(v -> settings.fx().valetUrl() != null
-            ? deploy(vertx.deployVerticle(new ValetFetch(settings.fx().valetUrl(), store.rates(),
-                java.time.Clock.systemUTC())))
+            ? deploy(vertx.deployVerticle(new ValetFetch(settings.fx().valetUrl(), store.rates(), clock)))
             : Future.succeededFuture())
         .map(v -> {
           httpPort = apis.get(0).actualPort();

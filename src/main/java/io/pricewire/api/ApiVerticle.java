@@ -37,6 +37,7 @@ public final class ApiVerticle extends VerticleBase {
 
   private final Settings settings;
   private final Map<String, Market> markets;
+  private final java.time.Clock clock;
   private final int port;
   private final Store store;
   private final IngestMetrics ingestMetrics;
@@ -55,8 +56,9 @@ public final class ApiVerticle extends VerticleBase {
    */
   public ApiVerticle(Settings settings, int port, Store store, IngestMetrics ingestMetrics, FeedMetrics feedMetrics,
       Authenticator auth, IngestLimiter ingestLimiter, ConnectionLimiter connectionLimiter,
-      Map<String, Market> markets) {
+      Map<String, Market> markets, java.time.Clock clock) {
     this.markets = markets;
+    this.clock = clock;
     this.settings = settings;
     this.port = port;
     this.store = store;
@@ -74,13 +76,13 @@ public final class ApiVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    hub = FeedHub.onEventLoop(vertx, store, settings.feed(), feedMetrics);
+    hub = FeedHub.onEventLoop(vertx, store, settings.feed(), feedMetrics, markets, clock);
     Router router = Router.router(vertx);
     new IngestApi(vertx, store, settings.ingest(), settings.store().timeoutMs() * 2, ingestMetrics, auth,
         ingestLimiter).mount(router);
     FeedApi feed = new FeedApi(hub, auth, connectionLimiter);
     feed.mount(router);
-    new MarketApi(store, markets, auth, java.time.Clock.systemUTC()).mount(router);
+    new MarketApi(store, hub, auth).mount(router);
     router.errorHandler(404, ctx -> ErrorBody.send(ctx.response(), 404, "not_found",
         "no endpoint " + ctx.request().method() + " " + ctx.request().path()));
     router.errorHandler(405, ctx -> ErrorBody.send(ctx.response(), 405, "method_not_allowed",

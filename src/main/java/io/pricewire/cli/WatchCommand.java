@@ -49,6 +49,10 @@ public final class WatchCommand implements Callable<Integer> {
   @Option(names = "--locale", defaultValue = "en", description = "Title locale to show, e.g. zh-CN (default: ${DEFAULT-VALUE}).")
   String locale;
 
+  @Option(names = "--market", paramLabel = "ID", description = "Show prices as this market does, e.g. cn-cbec: CNY "
+      + "landed price with the estimated import tax, the title in its locale.")
+  String market;
+
   @Option(names = "--count", defaultValue = "0", description = "Exit after this many updates (0: run until stopped).")
   long count;
 
@@ -58,6 +62,8 @@ public final class WatchCommand implements Callable<Integer> {
 
   private final PrintStream out;
   private final Map<String, Offer> offers = new HashMap<>();
+  /** The market object of each offer, with --market. */
+  private final Map<String, JsonObject> projections = new HashMap<>();
   private final CountDownLatch done = new CountDownLatch(1);
   private String epoch;
   private long seq = -1;
@@ -125,6 +131,9 @@ public final class WatchCommand implements Callable<Integer> {
             ? DEMO_SUPPLIERS : suppliers))
         .put("skus", new JsonArray(skus))
         .put("categories", new JsonArray(categories));
+    if (market != null) {
+      sub.put("market", market);
+    }
     if (epoch != null) {
       sub.put("since", new JsonObject().put("epoch", epoch).put("seq", seq));
     }
@@ -145,24 +154,28 @@ public final class WatchCommand implements Callable<Integer> {
         JsonArray list = frame.getJsonArray("offers");
         if (frame.getBoolean("reset", false)) {
           offers.clear();
-          out.println("# the gateway's change log is new: showing its full state");
+          projections.clear();
+          out.println("# starting over (a new change log, or the market re-priced while away): the full state");
         }
         out.printf("# snapshot at seq %d: %d offer(s)%s%n", frame.getLong("seq"), list.size(),
             frame.getBoolean("resumed", false) ? " changed while away" : "");
         for (int i = 0; i < list.size(); i++) {
-          Offer o = Offer.fromJson(list.getJsonObject(i));
+          JsonObject json = list.getJsonObject(i);
+          Offer o = Offer.fromJson(json);
           offers.put(o.key().toString(), o);
+          keepProjection(o, json);
           out.println("  " + describe(o));
         }
       }
       case "update" -> {
-        Offer o = Offer.fromJson(frame.getJsonObject("offer"));
-        Offer before = offers.put(o.key().toString(), o);
         seq = frame.getLong("seq");
-        out.printf("%s  #%-6d %-40s %s%n", LocalTime.now().format(TIME), seq, o.key(),
-            change(before, o, frame.getJsonArray("changed")));
-        if (count > 0 && ++updates >= count) {
-          done.countDown();
+        update(frame.getJsonObject("offer"), frame.getJsonArray("changed"));
+      }
+      case "updates" -> {
+        seq = frame.getLong("seq");
+        for (Object u : frame.getJsonArray("updates")) {
+          JsonObject entry = (JsonObject) u;
+          update(entry.getJsonObject("offer"), entry.getJsonArray("changed"));
         }
       }
       case "error" -> out.println("! " + frame.getString("code") + ": " + frame.getString("message"));
@@ -171,9 +184,46 @@ public final class WatchCommand implements Callable<Integer> {
     }
   }
 
+  private void update(JsonObject json, JsonArray changed) {
+    Offer o = Offer.fromJson(json);
+    Offer before = offers.put(o.key().toString(), o);
+    keepProjection(o, json);
+    out.printf("%s  #%-6d %-40s %s%n", LocalTime.now().format(TIME), seq, o.key(), change(before, o, changed));
+    if (count > 0 && ++updates >= count) {
+      done.countDown();
+    }
+  }
+
+  private void keepProjection(Offer o, JsonObject json) {
+    JsonObject m = json.getJsonObject("market");
+    if (m != null) {
+      projections.put(o.key().toString(), m);
+    }
+  }
+
   private String describe(Offer o) {
-    return String.format("%-40s %12s  %-20s %5s  %s", o.key(), o.price(), o.availability().wireName(),
+    return String.format("%-40s %12s  %-20s %5s  %s", o.key(), price(o), o.availability().wireName(),
         o.quantity() == null ? "" : o.quantity(), title(o));
+  }
+
+  /** The price as the watched market shows it: the landed price with the estimated tax, or the offer's. */
+  private String price(Offer o) {
+    JsonObject m = projections.get(o.key().toString());
+    if (m == null) {
+      return String.valueOf(o.price());
+    }
+    if (m.getJsonObject("error") != null) {
+      return "(" + m.getJsonObject("error").getString("code") + ")";
+    }
+    JsonObject landed = m.getJsonObject("landed_price");
+    JsonObject tax = m.getJsonObject("tax");
+    if (landed == null || tax == null) {
+      return "";
+    }
+    String rate = new java.math.BigDecimal(tax.getString("rate")).movePointRight(2).stripTrailingZeros().toPlainString();
+    return landed.getString("amount") + " " + landed.getString("currency") + " (tax " + rate + "% "
+        + tax.getJsonObject("amount").getString("amount") + (m.getBoolean("fx_stale", false) ? ", rate stale" : "")
+        + ")";
   }
 
   private String change(Offer before, Offer o, JsonArray changed) {
@@ -182,6 +232,7 @@ public final class WatchCommand implements Callable<Integer> {
       switch (String.valueOf(f)) {
         case "price" -> sb.append("price ").append(before == null ? "" : before.price().amount() + " -> ")
             .append(o.price()).append("  ");
+        case "market" -> sb.append("landed ").append(price(o)).append("  ");
         case "availability" -> sb.append(o.availability() == io.pricewire.offer.Availability.OUT_OF_STOCK
             ? "SOLD OUT  " : "availability " + o.availability().wireName() + "  ");
         case "quantity" -> sb.append("qty ").append(before == null || before.quantity() == null ? ""
@@ -193,6 +244,10 @@ public final class WatchCommand implements Callable<Integer> {
   }
 
   private String title(Offer o) {
+    JsonObject m = projections.get(o.key().toString());
+    if (m != null && m.getString("title") != null) {
+      return m.getString("title");
+    }
     String t = o.titles().get(locale);
     return t != null ? t : o.titles().isEmpty() ? "" : o.titles().values().iterator().next();
   }

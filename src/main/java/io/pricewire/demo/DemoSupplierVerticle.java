@@ -3,6 +3,7 @@ package io.pricewire.demo;
 import io.pricewire.changelog.LedgerWrite;
 import io.pricewire.ledger.Addresses;
 import io.pricewire.ledger.CommitRequest;
+import io.pricewire.ledger.MarketChecks;
 import io.pricewire.market.FxRate;
 import io.pricewire.market.Projection;
 import io.pricewire.market.Ratio;
@@ -40,6 +41,7 @@ public final class DemoSupplierVerticle extends VerticleBase {
 
   private final long intervalMs;
   private final RateStore rates;
+  private final java.time.Clock clock;
   private java.math.BigDecimal rate = new java.math.BigDecimal(DEMO_RATE);
   private long rateTimer = -1;
   private final RandomGenerator random = RandomGenerator.of("L64X128MixRandom");
@@ -48,9 +50,10 @@ public final class DemoSupplierVerticle extends VerticleBase {
   private long timer = -1;
 
   /** @param rates where the demo's CAD/CNY rate goes, so that the cn-cbec market has one */
-  public DemoSupplierVerticle(long intervalMs, RateStore rates) {
+  public DemoSupplierVerticle(long intervalMs, RateStore rates, java.time.Clock clock) {
     this.intervalMs = intervalMs;
     this.rates = rates;
+    this.clock = clock;
   }
 
   /** The context this verticle runs on, for the event-loop watch. */
@@ -93,9 +96,10 @@ public final class DemoSupplierVerticle extends VerticleBase {
   }
 
   private Future<Void> publishRate() {
-    java.time.Instant now = java.time.Instant.now();
+    java.time.Instant now = clock.instant();
     return rates.add(List.of(new FxRate("CAD", "CNY", Ratio.of(rate), rate.toPlainString(),
-        now.atZone(Projection.CHINA).toLocalDate(), DEMO_RATE_SOURCE, now)));
+        now.atZone(Projection.CHINA).toLocalDate(), DEMO_RATE_SOURCE, now)))
+        .compose(v -> MarketChecks.ask(vertx)).mapEmpty();
   }
 
   private void tick() {

@@ -13,8 +13,9 @@ public sealed interface ClientOp {
   /**
    * @param since null for a fresh subscription
    * @param maxRate price-only updates per second per offer, 0 for no limit
+   * @param market the id of the market whose projection each offer carries, or null for none
    */
-  record Subscribe(String id, Interest interest, Since since, double maxRate) implements ClientOp {
+  record Subscribe(String id, Interest interest, Since since, double maxRate, String market) implements ClientOp {
   }
 
   /** Grows a subscription: the added entries get a snapshot of just themselves. */

@@ -1,6 +1,7 @@
 package io.pricewire.feed;
 
 import io.pricewire.auth.Scope;
+import io.pricewire.market.Market;
 import io.pricewire.offer.Interest;
 import io.pricewire.store.Snapshot;
 import java.nio.charset.StandardCharsets;
@@ -164,15 +165,67 @@ final class FeedConnection implements FeedChannel.Listener {
       throw new ProtocolError("too_many_subscriptions", "a connection holds at most " + max
           + " subscriptions (PRICEWIRE_FEED_MAX_SUBSCRIPTIONS)", "subscribe", op.id());
     }
-    Subscription sub = new Subscription(this, op.id(), op.maxRate());
+    Market market = market(op);
+    Subscription sub = new Subscription(this, op.id(), op.maxRate(), market);
     subscriptions.put(op.id(), sub);
+    hub.followMarket(sub);
     hub.metrics().subscriptions.incrementAndGet();
     Subscription.Part part = new Subscription.Part(op.interest(), true, op.since());
     sub.load(part);
     hub.index(sub, op.interest());
     ClientOp.Since since = op.since();
-    boolean continuing = since != null && since.epoch().equals(hub.epoch());
+    // A market event after the client's seq changed the projection of every offer it holds:
+    // it starts over, like a client of another log.
+    boolean continuing = since != null && since.epoch().equals(hub.epoch())
+        && (market == null || !hub.markets().changedAfter(market, since.seq()));
     load(sub, part, continuing ? since.seq() : -1, since != null && !continuing);
+  }
+
+  /** The market a subscribe names, checked against the markets, the token and the rates; null for none. */
+  private Market market(ClientOp.Subscribe op) throws ProtocolError {
+    if (op.market() == null) {
+      return null;
+    }
+    Market market = hub.markets().market(op.market());
+    if (market == null) {
+      throw new ProtocolError("unknown_market", "no market \"" + op.market() + "\"; markets: "
+          + hub.markets().known(), "subscribe", op.id());
+    }
+    if (!scope.allowsMarket(market.id())) {
+      throw new ProtocolError("forbidden_market", "the storefront token does not cover market " + market.id(),
+          "subscribe", op.id());
+    }
+    String refusal = hub.markets().refusal(market);
+    if (refusal != null) {
+      throw new ProtocolError("no_fx_rate", refusal, "subscribe", op.id());
+    }
+    return market;
+  }
+
+  /**
+   * Re-prices a subscription's live interest after a market event: reads its offers (shared
+   * with identical reads) and queues their new projections behind what is already queued.
+   */
+  void reprice(Subscription sub, long eventSeq) {
+    int token = sub.repriceStarted();
+    hub.metrics().reprices.increment();
+    hub.snapshot(sub.live(), -1).onComplete(ar -> {
+      if (sub.isClosed() || closed || !sub.isLatestReprice(token)) {
+        return;
+      }
+      try {
+        if (ar.failed()) {
+          // The client holds prices that are no longer right and cannot be told: it resumes,
+          // from before the event, and starts over.
+          close(CloseCodes.RESUME, "re-pricing after a market event failed (" + ar.cause().getMessage()
+              + "); resume shortly");
+          return;
+        }
+        outbox.reprice(sub, hub.repricing(ar.result(), sub.market()), eventSeq, token);
+      } catch (RuntimeException e) {
+        hub.fault(this, e);
+      }
+    });
   }
 
   private void add(ClientOp.Add op) throws ProtocolError {
@@ -245,6 +298,8 @@ final class FeedConnection implements FeedChannel.Listener {
     hub.unindex(sub, sub.abandon(part));
     if (part.initial) {
       drop(sub);
+    } else if (sub.takeRepriceDue()) {
+      reprice(sub, hub.markets().generation());
     }
     sendError(new ProtocolError("store_unavailable", "the snapshot could not be read ("
         + cause.getMessage() + "); " + (part.initial ? "subscribe" : "add") + " again shortly",
@@ -252,7 +307,7 @@ final class FeedConnection implements FeedChannel.Listener {
   }
 
   private void loaded(Subscription sub, Subscription.Part part, Snapshot snap, long afterSeq, boolean reset) {
-    if (afterSeq >= 0 && (afterSeq > snap.seq() || snap.full())) {
+    if (afterSeq >= 0 && (afterSeq > snap.seq() || snap.full() || part.marketMoved)) {
       // The client claims a position this log never reached (a restored database), or one the
       // store can no longer resume from exactly: start over with the full state.
       load(sub, part, -1, true);
@@ -267,6 +322,9 @@ final class FeedConnection implements FeedChannel.Listener {
       sub.startAt(position);
     }
     outbox.snapshot(sub, offers, position, afterSeq >= 0, reset, !part.initial);
+    if (sub.takeRepriceDue()) {
+      reprice(sub, hub.markets().generation());
+    }
   }
 
   private void unsubscribe(String id) throws ProtocolError {
@@ -277,6 +335,7 @@ final class FeedConnection implements FeedChannel.Listener {
 
   private void drop(Subscription sub) {
     subscriptions.remove(sub.id());
+    hub.forgetMarket(sub);
     hub.unindex(sub, sub.indexed());
     sub.close();
     outbox.drop(sub.waitingEntries());

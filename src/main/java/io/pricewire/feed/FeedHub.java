@@ -5,6 +5,8 @@ import io.pricewire.auth.Scope;
 import io.pricewire.config.Settings;
 import io.pricewire.changelog.Change;
 import io.pricewire.changelog.ChangeBatch;
+import io.pricewire.changelog.MarketEvent;
+import io.pricewire.market.Market;
 import io.pricewire.offer.Interest;
 import io.pricewire.store.Snapshot;
 import io.pricewire.store.Store;
@@ -75,24 +77,35 @@ public final class FeedHub {
   private final FeedMetrics.Tally tally;
   /** Snapshot reads in flight, shared by subscriptions that ask for the same one meanwhile. */
   private final Map<SnapshotRead, Future<Snapshot>> reading = new HashMap<>();
+  private final MarketView markets;
+  /** Subscriptions that name a market, by market id: those a market event re-prices. */
+  private final Map<String, Set<Subscription>> byMarket = new HashMap<>();
+  /** The new projections of one read for one market, shared by the subscriptions re-priced with it. */
+  private final Map<RepricingKey, Repricing> repricings = new HashMap<>();
 
   /** A hub on the calling Vert.x event loop. */
-  public static FeedHub onEventLoop(Vertx vertx, Store store, Settings.Feed settings, FeedMetrics metrics) {
-    return new FeedHub(new VertxFeedLoop(vertx), store, settings, metrics);
+  public static FeedHub onEventLoop(Vertx vertx, Store store, Settings.Feed settings, FeedMetrics metrics,
+      Map<String, Market> markets, java.time.Clock clock) {
+    return new FeedHub(new VertxFeedLoop(vertx), store, settings, metrics, markets, clock);
   }
 
-  FeedHub(FeedLoop loop, Store store, Settings.Feed settings, FeedMetrics metrics) {
+  FeedHub(FeedLoop loop, Store store, Settings.Feed settings, FeedMetrics metrics, Map<String, Market> markets,
+      java.time.Clock clock) {
     this.loop = loop;
     this.store = store;
     this.settings = settings;
     this.deflation = settings.compression() ? new Deflation(settings.compressionLevel()) : null;
     this.metrics = metrics;
     this.tally = metrics.tally();
+    this.markets = new MarketView(markets, clock, metrics);
   }
 
-  /** Learns the log's epoch and starts the heartbeat timer; call before clients connect. */
+  /** Learns the log's epoch and markets and starts the heartbeat timer; call before clients connect. */
   public Future<Void> start() {
-    return store.head().map(head -> {
+    return store.marketLog().compose(log -> {
+      markets.load(log);
+      return store.head();
+    }).map(head -> {
       epoch = head.epoch();
       nextPingNanos = loop.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.pingIntervalMs());
       housekeeping = loop.setPeriodic(Math.min(1000, settings.pingIntervalMs()), this::housekeeping);
@@ -148,6 +161,23 @@ public final class FeedHub {
           "the storefront token does not cover supplier(s) " + String.join(", ", outside));
       return;
     }
+    if (op.market() != null) {
+      Market market = markets.market(op.market());
+      String refusal = market == null ? null : markets.refusal(market);
+      if (market == null || !scope.allowsMarket(market.id()) || refusal != null) {
+        onClose.run();
+        if (market == null) {
+          ErrorBody.send(request.response(), 404, "unknown_market", "no market \"" + op.market() + "\"; markets: "
+              + markets.known());
+        } else if (!scope.allowsMarket(market.id())) {
+          ErrorBody.send(request.response(), 403, "forbidden_market",
+              "the storefront token does not cover market " + market.id());
+        } else {
+          ErrorBody.send(request.response(), 409, "no_fx_rate", refusal);
+        }
+        return;
+      }
+    }
     accept(new SseChannel(request, this::epoch, settings.sseRetryMs()), scope, onClose).act(op);
   }
 
@@ -196,7 +226,7 @@ public final class FeedHub {
 
   // ---- change delivery ----
 
-  /** A batch of committed changes, in seq order; batches come in the order of their seqs. */
+  /** A batch of committed changes (or one market event), in seq order; batches come in the order of their seqs. */
   public void onBatch(ChangeBatch batch) {
     if (!batch.epoch().equals(epoch)) {
       log.warn("The change log changed from epoch {} to {}; closing {} feed client(s) so they resume",
@@ -214,6 +244,17 @@ public final class FeedHub {
           lastSeq + 1, batch.firstSeq() - 1, connections.size());
       lastSeq = batch.lastSeq();
       closeAll(CloseCodes.RESUME, "missed changes; resubscribe with since");
+      // A market event may be among the missed: the markets are read again.
+      store.marketLog().onSuccess(markets::load)
+          .onFailure(e -> log.error("Could not read the markets' state again after a gap", e));
+      if (batch.event() != null) {
+        markets.apply(batch.event());
+      }
+      return;
+    }
+    if (batch.event() != null) {
+      lastSeq = batch.lastSeq();
+      onMarketEvent(batch.event());
       return;
     }
     matching = true;
@@ -226,6 +267,75 @@ public final class FeedHub {
       lastSeq = batch.lastSeq();
       runAfterMatching();
     }
+  }
+
+  /**
+   * A market event: from its seq on, projections use its inputs. Every subscription of the
+   * markets it names is re-priced: its offers are read again and their new projections queued,
+   * behind what waits for it; urgent updates still go first.
+   */
+  private void onMarketEvent(MarketEvent event) {
+    markets.apply(event);
+    repricings.clear();
+    for (String id : event.markets()) {
+      Set<Subscription> subs = byMarket.get(id);
+      if (subs == null) {
+        continue;
+      }
+      for (Subscription sub : List.copyOf(subs)) {
+        try {
+          if (!sub.isClosed() && !sub.connection().isClosed() && sub.marketEvent(event.seq())) {
+            sub.connection().reprice(sub, event.seq());
+          }
+        } catch (RuntimeException e) {
+          fault(sub.connection(), e);
+        }
+      }
+    }
+  }
+
+  void followMarket(Subscription sub) {
+    if (sub.market() != null) {
+      byMarket.computeIfAbsent(sub.market().id(), k -> new HashSet<>()).add(sub);
+    }
+  }
+
+  void forgetMarket(Subscription sub) {
+    if (sub.market() != null) {
+      Set<Subscription> subs = byMarket.get(sub.market().id());
+      if (subs != null && subs.remove(sub) && subs.isEmpty()) {
+        byMarket.remove(sub.market().id());
+      }
+    }
+  }
+
+  private record RepricingKey(Snapshot read, String market, long generation) {
+    // A read is shared by identity: equal interests read together give the same object.
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof RepricingKey k && k.read == read && k.market.equals(market) && k.generation == generation;
+    }
+
+    @Override
+    public int hashCode() {
+      return System.identityHashCode(read) * 31 + market.hashCode();
+    }
+  }
+
+  /** The new projections of a read's offers in a market, shared by every subscription re-priced with that read. */
+  Repricing repricing(Snapshot read, Market market) {
+    RepricingKey key = new RepricingKey(read, market.id(), markets.generation());
+    Repricing r = repricings.get(key);
+    if (r == null) {
+      r = new Repricing(read.offers(), market, markets, () -> repricings.remove(key));
+      repricings.put(key, r);
+    }
+    r.retain();
+    return r;
+  }
+
+  MarketView markets() {
+    return markets;
   }
 
   private void runAfterMatching() {

@@ -120,6 +120,9 @@ public final class FeedMetrics {
   final Counter conflated;
   final Counter slowCloses;
   final Counter faults;
+  final Counter projections;
+  final Counter reprices;
+  final Counter repriced;
   final Timer commitToWrite;
   final Timer ingestToWrite;
 
@@ -151,6 +154,15 @@ public final class FeedMetrics {
     faults = Counter.builder("pricewire.feed.faults")
         .description("Feed connections closed with 1011 because serving them failed inside the gateway; "
             + "the failure stays with that connection")
+        .register(registry);
+    projections = Counter.builder("pricewire.market.projections")
+        .description("Offers projected into a market (converted prices, tax, landed price) by the feed")
+        .register(registry);
+    reprices = Counter.builder("pricewire.feed.reprices")
+        .description("Subscriptions re-priced by a market event (FX rate, tax rule, staleness): its fan-out")
+        .register(registry);
+    repriced = Counter.builder("pricewire.feed.repriced.offers")
+        .description("Offer updates written because a market event re-priced them")
         .register(registry);
     commitToWrite = Timer.builder("pricewire.feed.commit.to.write")
         .description("Time from the ledger's commit to the frame with the update being written to a client "

@@ -48,7 +48,7 @@ public final class FeedProtocol {
     switch (op) {
       case "subscribe":
         return new ClientOp.Subscribe(requireId(op, idValue), interest(frame, op, id, maxInterest),
-            since(frame, op, id), maxRate(frame.getValue("max_rate"), op, id));
+            since(frame, op, id), maxRate(frame.getValue("max_rate"), op, id), market(frame.getValue("market"), op, id));
       case "add":
         return new ClientOp.Add(requireId(op, idValue), interest(frame, op, id, maxInterest));
       case "remove":
@@ -87,6 +87,20 @@ public final class FeedProtocol {
           + "at most " + (int) MAX_RATE_LIMIT, op, id);
     }
     return rate;
+  }
+
+  public static final int MAX_MARKET_ID = 32;
+
+  /** Reads {@code market}: absent, or a market id (which markets exist is the connection's to check). */
+  static String market(Object value, String op, String id) throws ProtocolError {
+    if (value == null) {
+      return null;
+    }
+    if (!(value instanceof String s) || s.isBlank() || s.length() > MAX_MARKET_ID) {
+      throw new ProtocolError("invalid_market", "market is the id of a market, such as \"ca\" or \"cn-cbec\": a "
+          + "string of 1 to " + MAX_MARKET_ID + " characters", op, id);
+    }
+    return s.strip();
   }
 
   private static String requireId(String op, Object id) throws ProtocolError {
@@ -280,6 +294,29 @@ public final class FeedProtocol {
     }
     return new JsonObject().put("type", "updates").put("updates", list).put("epoch", epoch).put("seq", seq)
         .put("id", id).encode();
+  }
+
+  /** The fields a market's subscriber is told changed: the offer's, and always its {@code market} object. */
+  static String marketChanged(java.util.Set<Field> changed) {
+    JsonArray a = changedJson(changed);
+    a.add("market");
+    return a.encode();
+  }
+
+  /** An update for a market's subscriber, around the offer with its market object already encoded. */
+  static String marketUpdate(String id, String epoch, long seq, String offerJson, java.util.Set<Field> changed) {
+    return "{\"type\":\"update\",\"epoch\":" + Json.encode(epoch) + ",\"seq\":" + seq + ",\"offer\":" + offerJson
+        + ",\"changed\":" + marketChanged(changed) + ",\"id\":" + Json.encode(id) + "}";
+  }
+
+  /** One entry of an {@code updates} list for a market's subscriber. */
+  static String marketItem(String offerJson, java.util.Set<Field> changed) {
+    return "{\"offer\":" + offerJson + ",\"changed\":" + marketChanged(changed) + "}";
+  }
+
+  /** The entry a market event writes for an offer whose state did not change, only its projection. */
+  static String repricedItem(String offerJson) {
+    return "{\"offer\":" + offerJson + ",\"changed\":[\"market\"]}";
   }
 
   private static JsonArray changedJson(java.util.Set<Field> changed) {

@@ -13,9 +13,6 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.time.Clock;
-import java.util.Map;
-import java.util.TreeSet;
 
 /**
  * {@code GET /v1/markets/{market}/suppliers/{supplier}/offers/{sku}}: one offer as a market shows
@@ -26,15 +23,14 @@ import java.util.TreeSet;
 public final class MarketApi {
 
   private final Store store;
-  private final Map<String, Market> markets;
+  private final MarketView markets;
   private final Authenticator auth;
-  private final Clock clock;
 
-  public MarketApi(Store store, Map<String, Market> markets, Authenticator auth, Clock clock) {
+  /** @param hub the feed of this event loop: the answer projects with the inputs its clients have */
+  public MarketApi(Store store, FeedHub hub, Authenticator auth) {
     this.store = store;
-    this.markets = Map.copyOf(markets);
+    this.markets = hub.markets();
     this.auth = auth;
-    this.clock = clock;
   }
 
   public void mount(Router router) {
@@ -42,10 +38,10 @@ public final class MarketApi {
   }
 
   private void read(RoutingContext ctx) {
-    Market market = markets.get(ctx.pathParam("market"));
+    Market market = markets.market(ctx.pathParam("market"));
     if (market == null) {
       ErrorBody.send(ctx.response(), 404, "unknown_market", "no market \"" + ctx.pathParam("market")
-          + "\"; markets: " + new TreeSet<>(markets.keySet()));
+          + "\"; markets: " + markets.known());
       return;
     }
     String supplier = ctx.pathParam("supplier");
@@ -68,14 +64,16 @@ public final class MarketApi {
         ErrorBody.send(ctx.response(), 403, "forbidden_supplier", "the token does not cover supplier " + supplier);
         return;
       }
-      store.find(new OfferKey(supplier, sku)).compose(offer -> offer == null ? Future.succeededFuture(null)
-          : store.rates().latest().compose(rates -> {
-            try {
-              return Future.succeededFuture(answer(offer, market, rates));
-            } catch (Projection.NoRate e) {
-              return Future.failedFuture(e);
-            }
-          })).onComplete(ar -> {
+      store.find(new OfferKey(supplier, sku)).compose(offer -> {
+        if (offer == null) {
+          return Future.succeededFuture(null);
+        }
+        try {
+          return Future.succeededFuture(answer(offer, market));
+        } catch (Projection.NoRate e) {
+          return Future.failedFuture(e);
+        }
+      }).onComplete(ar -> {
         if (ar.failed() && ar.cause() instanceof Projection.NoRate e) {
           ErrorBody.send(ctx.response(), 409, "no_fx_rate", e.getMessage());
         } else if (ar.failed()) {
@@ -90,8 +88,8 @@ public final class MarketApi {
     });
   }
 
-  private JsonObject answer(Offer offer, Market market, Map<String, io.pricewire.market.FxRate> rates)
-      throws Projection.NoRate {
-    return offer.toJson().put("market", Projection.of(offer, market, rates, clock.instant()));
+  private JsonObject answer(Offer offer, Market market) throws Projection.NoRate {
+    var inputs = markets.inputs();
+    return offer.toJson().put("market", Projection.of(offer, market, inputs.rates(), inputs.at()));
   }
 }

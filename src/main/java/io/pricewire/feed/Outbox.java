@@ -54,7 +54,8 @@ final class Outbox {
   private final FeedLoop loop;
   private ArrayDeque<Pending> urgent;
   private ArrayDeque<Pending> normal;
-  private ArrayDeque<SnapshotJob> snapshots;
+  /** Snapshots and repricings being written, in order: {@link SnapshotJob}s and {@link RepriceJob}s. */
+  private ArrayDeque<Object> snapshots;
   /** Entries in a max_rate window, by the window's end; a record whose entry moved on is stale. */
   private PriorityQueue<Due> timed;
   /** The hub's pending wake-up of this outbox for its timed entries, or null. */
@@ -82,6 +83,26 @@ final class Outbox {
       this.resumed = resumed;
       this.reset = reset;
       this.added = added;
+    }
+  }
+
+  /**
+   * A market event's new projections for one subscription, written chunk by chunk as the socket
+   * takes them, after the snapshots queued before it and behind urgent updates.
+   */
+  private static final class RepriceJob {
+    final Subscription sub;
+    final Repricing shared;
+    final long eventSeq;
+    final int token;
+    int chunk;
+    boolean cancelled;
+
+    RepriceJob(Subscription sub, Repricing shared, long eventSeq, int token) {
+      this.sub = sub;
+      this.shared = shared;
+      this.eventSeq = eventSeq;
+      this.token = token;
     }
   }
 
@@ -183,6 +204,23 @@ final class Outbox {
     flush();
   }
 
+  /**
+   * Queues a subscription's repricing after a market event; one queued earlier for the same
+   * subscription is called off (the new one covers all it would have written).
+   */
+  void reprice(Subscription sub, Repricing shared, long eventSeq, int token) {
+    if (snapshots == null) {
+      snapshots = new ArrayDeque<>(2);
+    }
+    for (Object job : snapshots) {
+      if (job instanceof RepriceJob r && r.sub == sub) {
+        r.cancelled = true;
+      }
+    }
+    snapshots.add(new RepriceJob(sub, shared, eventSeq, token));
+    flush();
+  }
+
   /** Drops waiting entries (unsubscribe, remove, close). */
   void drop(Collection<Pending> entries) {
     for (Pending p : new ArrayList<>(entries)) {
@@ -263,6 +301,13 @@ final class Outbox {
   void clear() {
     urgent = null;
     normal = null;
+    if (snapshots != null) {
+      for (Object job : snapshots) {
+        if (job instanceof RepriceJob r) {
+          r.shared.release();
+        }
+      }
+    }
     snapshots = null;
     timed = null;
     if (waker != null) {
@@ -376,7 +421,11 @@ final class Outbox {
         if (u != null) {
           writeBatch(u, true);
         } else if (snapshots != null && !snapshots.isEmpty()) {
-          writeChunk(snapshots.peek());
+          if (snapshots.peek() instanceof RepriceJob r) {
+            writeReprice(r);
+          } else {
+            writeChunk((SnapshotJob) snapshots.peek());
+          }
         } else {
           Pending n = poll(normal, Place.NORMAL);
           if (n == null) {
@@ -433,7 +482,8 @@ final class Outbox {
     int bytes = 0;
     int next = from;
     while (next < job.offers.size() && chunk.size() < maxOffers) {
-      String encoded = job.offers.get(next).toJson().encode();
+      Offer offer = job.offers.get(next);
+      String encoded = sub.market() == null ? offer.toJson().encode() : hub.markets().offerJson(offer, sub.market());
       int size = FeedProtocol.utf8Length(encoded) + 1;
       if (!chunk.isEmpty() && bytes + size > FeedProtocol.MESSAGE_BUDGET) {
         break;
@@ -445,6 +495,7 @@ final class Outbox {
     job.next = next;
     for (int i = from; i < next; i++) {
       supersede(sub, job.offers.get(i));
+      sub.overtook(job.offers.get(i).key());
     }
     boolean more = next < job.offers.size();
     String frame = FeedProtocol.snapshot(sub.id(), hub.epoch(), job.seq, chunk, job.resumed, job.reset, job.added,
@@ -486,6 +537,7 @@ final class Outbox {
     for (Pending p : batch) {
       place(p, Place.DONE);
       maxSeq = Math.max(maxSeq, p.newest().seq());
+      sub.overtook(p.key);
     }
     long seq = sub.advance(maxSeq);
     Frame frame = batch.size() == 1 ? updateFrame(sub, batch.get(0), seq) : updatesFrame(sub, batch, seq);
@@ -506,9 +558,72 @@ final class Outbox {
     hub.metrics().written(committed, received == Long.MAX_VALUE ? 0 : received);
   }
 
+  /**
+   * Writes the next chunk of a repricing: the shared list when the subscription skips none of
+   * its offers, else the offers it does not skip. The frame's seq stays below the event until the
+   * last chunk is written.
+   */
+  private void writeReprice(RepriceJob job) {
+    Subscription sub = job.sub;
+    Repricing r = job.shared;
+    if (job.cancelled || sub.isClosed() || !r.hasChunk(job.chunk)) {
+      finish(job);
+      return;
+    }
+    int k = job.chunk++;
+    List<Integer> kept = new ArrayList<>(r.end(k) - r.start(k));
+    for (int i = r.start(k); i < r.end(k); i++) {
+      if (!sub.repriceSkips(r.offer(i))) {
+        kept.add(i);
+      }
+    }
+    boolean all = kept.size() == r.end(k) - r.start(k);
+    if (!r.hasChunk(job.chunk)) {
+      finish(job);
+    }
+    if (kept.isEmpty()) {
+      return;
+    }
+    long seq = sub.advance(-1);
+    byte[] end = hub.updatesEnd();
+    byte[] own = FeedProtocol.updatesSeqAndId(seq, sub.updateEnd());
+    Frame frame;
+    if (all) {
+      frame = Frame.of(r.list(k, end), own);
+    } else {
+      Frame.Builder b = new Frame.Builder(kept.size() * 2 + 2).add(FeedProtocol.UPDATES_START);
+      for (int i = 0; i < kept.size(); i++) {
+        if (i > 0) {
+          b.add(FeedProtocol.COMMA);
+        }
+        b.add(r.item(kept.get(i)));
+      }
+      frame = b.add(end).add(own).build();
+    }
+    int wire = channel.write(frame, seq);
+    hub.tally().sent(connection.meters(), frame.length(), wire);
+    hub.tally().updates(kept.size());
+    hub.metrics().repriced.increment(kept.size());
+  }
+
+  /** A repricing ended: the next job's turn; the latest one's end lets the resume point pass the event. */
+  private void finish(RepriceJob job) {
+    if (snapshots.peek() == job) {
+      snapshots.poll();
+      job.shared.release();
+      if (!job.cancelled && !job.sub.isClosed() && job.sub.isLatestReprice(job.token)) {
+        job.sub.repriced(job.eventSeq);
+      }
+    }
+  }
+
   /** One {@code update}: the shared body and the subscription's id, unless seq or fields differ. */
   private Frame updateFrame(Subscription sub, Pending p, long seq) {
     Delivery d = p.newest();
+    if (sub.market() != null) {
+      return Frame.of(FeedProtocol.marketUpdate(sub.id(), hub.epoch(), seq, d.marketOffer(hub.markets(), sub.market()),
+          p.changed()));
+    }
     if (seq == d.seq() && p.asChanged()) {
       return Frame.of(d.body(), sub.updateEnd());
     }
@@ -523,6 +638,18 @@ final class Outbox {
   private Frame updatesFrame(Subscription sub, List<Pending> batch, long seq) {
     byte[] end = hub.updatesEnd();
     byte[] own = FeedProtocol.updatesSeqAndId(seq, sub.updateEnd());
+    if (sub.market() != null) {
+      Frame.Builder frame = new Frame.Builder(batch.size() * 2 + 2).add(FeedProtocol.UPDATES_START);
+      for (int i = 0; i < batch.size(); i++) {
+        if (i > 0) {
+          frame.add(FeedProtocol.COMMA);
+        }
+        Pending p = batch.get(i);
+        frame.add(FeedProtocol.marketItem(p.newest().marketOffer(hub.markets(), sub.market()), p.changed())
+            .getBytes(StandardCharsets.UTF_8));
+      }
+      return frame.add(end).add(own).build();
+    }
     boolean asCommitted = true;
     for (Pending p : batch) {
       asCommitted &= p.asChanged();

@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * Reads an SSE subscription from the query string:
- * {@code ?suppliers=a,b&skus=a:x,b:y&categories=Fruit&max_rate=2&since=epoch:seq}. Parameters may
+ * {@code ?suppliers=a,b&skus=a:x,b:y&categories=Fruit&max_rate=2&market=cn-cbec&since=epoch:seq}. Parameters may
  * repeat; supplier and sku values may also be comma-separated lists, category values never are
  * (a category may hold a comma). A {@code Last-Event-ID} header, sent by a reconnecting
  * EventSource, wins over {@code since}.
@@ -26,7 +26,8 @@ final class SseRequest {
     String sinceText = lastEventId != null && !lastEventId.isBlank() ? lastEventId : params.get("since");
     ClientOp.Since since = sinceText == null || sinceText.isBlank() ? null : since(sinceText.strip());
     return new ClientOp.Subscribe(SUBSCRIPTION_ID, interest, since,
-        FeedProtocol.maxRate(params.get("max_rate"), "subscribe", SUBSCRIPTION_ID));
+        FeedProtocol.maxRate(params.get("max_rate"), "subscribe", SUBSCRIPTION_ID),
+        FeedProtocol.market(params.get("market"), "subscribe", SUBSCRIPTION_ID));
   }
 
   /** Reads {@code epoch:seq}, the event id the feed gives every resume point. */

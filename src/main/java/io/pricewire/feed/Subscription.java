@@ -1,6 +1,7 @@
 package io.pricewire.feed;
 
 import io.pricewire.changelog.Change;
+import io.pricewire.market.Market;
 import io.pricewire.offer.Interest;
 import io.pricewire.offer.Offer;
 import io.pricewire.offer.OfferKey;
@@ -34,6 +35,11 @@ final class Subscription {
     final boolean initial;
     final ClientOp.Since since;
     private final Map<OfferKey, Delivery> kept = new LinkedHashMap<>();
+    /**
+     * A market event of the subscription's market came while this resumed part loaded: what it
+     * reads (the offers changed since the client's seq) is not all that changed, so it starts over.
+     */
+    boolean marketMoved;
 
     Part(Interest interest, boolean initial, ClientOp.Since since) {
       this.interest = interest;
@@ -90,16 +96,39 @@ final class Subscription {
   private final Collection<Pending> waitingView = Collections.unmodifiableCollection(waiting.values());
   /** For max_rate: when each offer's last update went out, in loop nanos. */
   private Map<OfferKey, Long> lastSentNanos;
+  /** The market whose projection every offer carries; null for offers as written. */
+  private final Market market;
+  /**
+   * Repricing: the seq of the oldest market event whose new projections have not all reached the
+   * client, or -1. The resume point stays below it, so a client that leaves mid-way starts over.
+   */
+  private long repriceFloor = -1;
+  /** Offers written since the last market event, while a repricing is due: they carry the new projection. */
+  private Set<OfferKey> overtaken;
+  /** A repricing waits for the loading parts to join (their snapshots go first). */
+  private boolean repriceWanted;
+  /** Identifies the latest repricing started, so that an older one's late read is dropped. */
+  private int repriceToken;
 
-  Subscription(FeedConnection connection, String id, double maxRate) {
+  Subscription(FeedConnection connection, String id, double maxRate, Market market) {
     this.connection = connection;
     this.id = id;
+    this.market = market;
     this.updateEnd = FeedProtocol.updateEnd(id);
     this.minIntervalNanos = maxRate > 0 ? (long) (1_000_000_000L / maxRate) : 0;
   }
 
   String id() {
     return id;
+  }
+
+  Market market() {
+    return market;
+  }
+
+  /** The live interest: the parts whose snapshots have been joined. */
+  Interest live() {
+    return interest;
   }
 
   FeedConnection connection() {
@@ -382,8 +411,84 @@ final class Subscription {
     if (!waiting.isEmpty()) {
       seq = Math.min(seq, waiting.values().iterator().next().firstSeq - 1);
     }
+    if (repriceFloor >= 0) {
+      seq = Math.min(seq, repriceFloor - 1);
+    }
     resumePoint = Math.max(seq, resumePoint);
     return resumePoint;
+  }
+
+  // ---- repricing (market events) ----
+
+  /**
+   * A market event of this subscription's market, handed out at {@code seq}. Returns true when
+   * the live interest must be re-priced now; false when nothing is to re-price (only the first
+   * part is loading, and its snapshot goes out after the event anyway) or when it must wait for
+   * the loading parts ({@link #takeRepriceDue}).
+   */
+  boolean marketEvent(long seq) {
+    if (interest.isEmpty()) {
+      for (Part p : loading) {
+        if (p.since != null) {
+          p.marketMoved = true;
+        }
+      }
+      return false;
+    }
+    if (repriceFloor < 0) {
+      repriceFloor = seq;
+    }
+    overtaken = new HashSet<>();
+    repriceWanted = true;
+    return takeRepriceDue();
+  }
+
+  /** True once when a wanted repricing may start: no part is loading any more. */
+  boolean takeRepriceDue() {
+    if (repriceWanted && loading.isEmpty()) {
+      repriceWanted = false;
+      return true;
+    }
+    return false;
+  }
+
+  /** A new repricing starts: returns its token. */
+  int repriceStarted() {
+    return ++repriceToken;
+  }
+
+  boolean isLatestReprice(int token) {
+    return token == repriceToken;
+  }
+
+  /** An offer's newest state was written: a repricing under way has nothing to add for it. */
+  void overtook(OfferKey key) {
+    if (overtaken != null) {
+      overtaken.add(key);
+    }
+  }
+
+  /**
+   * Whether a repricing leaves this offer out: the client holds it with the new projection (or
+   * will: an entry waits), it is no longer in the interest, or the token does not cover it.
+   */
+  boolean repriceSkips(Offer o) {
+    return (overtaken != null && overtaken.contains(o.key())) || waiting(o.key()) != null
+        || !interest.matches(o) || !connection.scope().allows(o.supplier());
+  }
+
+  /**
+   * The latest repricing reached the client: every event up to {@code eventSeq} is delivered, as
+   * far as this subscription goes.
+   */
+  void repriced(long eventSeq) {
+    if (repriceWanted) {
+      // Another event came meanwhile and waits for a part: the floor stays.
+      return;
+    }
+    repriceFloor = -1;
+    overtaken = null;
+    advance(eventSeq);
   }
 
   // ---- rate limit (max_rate) ----

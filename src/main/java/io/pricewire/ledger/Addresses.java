@@ -11,4 +11,11 @@ public final class Addresses {
 
   /** Published by the ledger after each commit: a {@code ChangeBatch}, in seq order. */
   public static final String CHANGES = "pricewire.changes";
+
+  /**
+   * Asks the ledger to compare the stored FX rates and the rules in force with the last market
+   * event and to log one if they differ; the reply is the event's seq, or -1 when nothing changed.
+   * Sent by whatever stores rates, after storing them.
+   */
+  public static final String MARKET_CHECK = "pricewire.ledger.markets";
 }

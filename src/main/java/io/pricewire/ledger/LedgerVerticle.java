@@ -3,6 +3,7 @@ package io.pricewire.ledger;
 import io.pricewire.changelog.Change;
 import io.pricewire.changelog.ChangeBatch;
 import io.pricewire.changelog.LedgerWrite;
+import io.pricewire.changelog.MarketEvent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -37,6 +38,11 @@ import org.slf4j.LoggerFactory;
  * something, strictly in seq order. If the log moved on without this node publishing (a commit
  * whose answer timed out, yet committed), the missing changes are read back from the store and
  * published first, so the feed never sees a gap.
+ *
+ * <p>Also logs market events ({@link MarketWatch}): when a check (asked on
+ * {@link Addresses#MARKET_CHECK}, at start, or at the next rule boundary) finds new projection
+ * inputs, the event is committed alone, between transactions of offers, and published in its
+ * place in the seq order.
  */
 public final class LedgerVerticle extends VerticleBase {
 
@@ -54,14 +60,30 @@ public final class LedgerVerticle extends VerticleBase {
   private String epoch;
   private MessageConsumer<CommitRequest> consumer;
   private io.vertx.core.Promise<Void> drained;
+  private final MarketWatch markets;
+  /** Market events decided and waiting to be committed, with whoever waits for them. */
+  private final ArrayDeque<EventRequest> eventsWaiting = new ArrayDeque<>();
+  /** Market checks run one after the other. */
+  private Future<Void> checking = Future.succeededFuture();
+  private MessageConsumer<Object> checks;
+  private long checkTimer = -1;
+  private final Counter marketEvents;
 
   private final Counter changesCommitted;
   private final DistributionSummary batchItems;
   private final Timer commitTime;
   private final AtomicLong headSeq = new AtomicLong();
 
-  public LedgerVerticle(Store store, int maxBatchItems, int maxPendingItems, MeterRegistry registry) {
+  private record EventRequest(MarketWatch.Proposal proposal, io.vertx.core.Promise<MarketEvent> done) {
+  }
+
+  public LedgerVerticle(Store store, int maxBatchItems, int maxPendingItems, MeterRegistry registry,
+      MarketWatch markets) {
     this.store = store;
+    this.markets = markets;
+    this.marketEvents = Counter.builder("pricewire.market.events")
+        .description("Market events (FX rate in force, tax rule start or end, rate staleness) logged by this node")
+        .register(registry);
     this.maxBatchItems = maxBatchItems;
     this.maxPendingItems = maxPendingItems;
     this.changesCommitted = Counter.builder("pricewire.ledger.changes")
@@ -84,14 +106,17 @@ public final class LedgerVerticle extends VerticleBase {
   /** At most this many transactions at once: a third would only wait on the lock too. */
   static final int MAX_IN_FLIGHT = 2;
 
-  /** One transaction: its requests, and its result once it ended. */
+  /** One transaction: its requests (none for a market event), and its result once it ended. */
   private static final class InFlight {
     final List<Message<CommitRequest>> batch;
-    Committed committed;
+    final boolean event;
+    /** What it logged, once it ended; null when it logged nothing or failed. */
+    ChangeBatch logged;
     boolean ended;
 
-    InFlight(List<Message<CommitRequest>> batch) {
+    InFlight(List<Message<CommitRequest>> batch, boolean event) {
       this.batch = batch;
+      this.event = event;
     }
   }
 
@@ -113,13 +138,68 @@ public final class LedgerVerticle extends VerticleBase {
       consumer = vertx.eventBus().localConsumer(Addresses.LEDGER_COMMIT, this::onRequest);
       log.info("Ledger ready: epoch {} at seq {} ({} store)", epoch, publishedSeq, store.kind());
       return null;
+    }).compose(v -> markets.start(store)).compose(v -> {
+      checks = vertx.eventBus().localConsumer(Addresses.MARKET_CHECK, m -> checkMarkets().onComplete(ar -> {
+        if (ar.succeeded()) {
+          m.reply(ar.result());
+        } else {
+          m.fail(ar.cause() instanceof StoreUnavailableException ? LedgerFailure.UNAVAILABLE : LedgerFailure.INTERNAL,
+              ar.cause().getMessage());
+        }
+      }));
+      // A rate stored before a crash, or a rule boundary passed while down, is logged now.
+      return checkMarkets().<Void>mapEmpty().recover(e -> {
+        log.warn("Checking the markets' rates and rules at start failed ({}); retrying later", e.getMessage());
+        return Future.succeededFuture();
+      });
+    });
+  }
+
+  /**
+   * Compares the stored rates and the rules in force with the last market event, logs an event
+   * when they differ, and sets the timer for the next boundary. Checks run one at a time.
+   *
+   * @return the seq of the event logged, or -1 when nothing changed
+   */
+  private Future<Long> checkMarkets() {
+    Future<Long> result = checking.transform(previous -> markets.check(store).compose(proposal -> {
+      if (proposal == null) {
+        return Future.succeededFuture(-1L);
+      }
+      io.vertx.core.Promise<MarketEvent> done = io.vertx.core.Promise.promise();
+      eventsWaiting.add(new EventRequest(proposal, done));
+      commitNext();
+      return done.future().map(e -> {
+        markets.logged(e);
+        log.info("Market event at seq {} for {}: {}", e.seq(), e.markets(), e.reason());
+        return e.seq();
+      });
+    }));
+    checking = result.transform(ar -> {
+      armCheck(ar.succeeded() ? markets.sleepMs() : 60_000);
+      return Future.succeededFuture();
+    });
+    return result;
+  }
+
+  private void armCheck(long delayMs) {
+    if (checkTimer >= 0) {
+      vertx.cancelTimer(checkTimer);
+    }
+    checkTimer = vertx.setTimer(delayMs, id -> {
+      checkTimer = -1;
+      checkMarkets();
     });
   }
 
   /** Takes no new requests, then finishes and answers every waiting one before it stops. */
   @Override
   public Future<?> stop() {
-    Future<Void> unregistered = consumer == null ? Future.succeededFuture() : consumer.unregister();
+    if (checkTimer >= 0) {
+      vertx.cancelTimer(checkTimer);
+    }
+    Future<Void> unregistered = (consumer == null ? Future.<Void>succeededFuture() : consumer.unregister())
+        .compose(v -> checks == null ? Future.succeededFuture() : checks.unregister());
     return unregistered.compose(v -> {
       if (inFlight.isEmpty() && waiting.isEmpty()) {
         return publishing.transform(done -> Future.succeededFuture());
@@ -141,6 +221,17 @@ public final class LedgerVerticle extends VerticleBase {
   }
 
   private void commitNext() {
+    if (!inFlight.isEmpty() && inFlight.peekLast().event) {
+      // A market event is logged alone: nothing starts beside it.
+      return;
+    }
+    if (!eventsWaiting.isEmpty()) {
+      // Offers wait while the transactions before the event end; then it goes alone.
+      if (inFlight.isEmpty()) {
+        commitEvent(eventsWaiting.poll());
+      }
+      return;
+    }
     if (waiting.isEmpty()) {
       if (inFlight.isEmpty() && drained != null) {
         publishing.onComplete(v -> drained.tryComplete());
@@ -161,15 +252,18 @@ public final class LedgerVerticle extends VerticleBase {
       writes.addAll(m.body().writes());
     }
     batchItems.record(writes.size());
-    InFlight t = new InFlight(batch);
+    InFlight t = new InFlight(batch, false);
     inFlight.add(t);
     long started = System.nanoTime();
     store.commit(writes).onComplete(ar -> {
       t.ended = true;
       if (ar.succeeded()) {
         commitTime.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
-        t.committed = ar.result();
-        answer(batch, t.committed);
+        Committed committed = ar.result();
+        if (!committed.changes().isEmpty()) {
+          t.logged = new ChangeBatch(committed.epoch(), committed.changes(), 0);
+        }
+        answer(batch, committed);
       } else {
         refuse(batch, ar.cause());
       }
@@ -179,6 +273,22 @@ public final class LedgerVerticle extends VerticleBase {
     commitNext();
   }
 
+  private void commitEvent(EventRequest request) {
+    InFlight t = new InFlight(List.of(), true);
+    inFlight.add(t);
+    MarketWatch.Proposal p = request.proposal();
+    store.commitEvent(p.inputs(), p.markets(), p.reason()).onComplete(ar -> {
+      t.ended = true;
+      if (ar.succeeded()) {
+        t.logged = ChangeBatch.of(epoch, ar.result(), 0);
+        marketEvents.increment();
+      }
+      publishEnded();
+      request.done().handle(ar);
+      commitNext();
+    });
+  }
+
   /**
    * Publishes the transactions that ended, once every transaction started before them ended too,
    * in seq order, each after the one before. Two transactions in flight take the log's lock in
@@ -186,15 +296,15 @@ public final class LedgerVerticle extends VerticleBase {
    * hold the lower seqs.
    */
   private void publishEnded() {
-    List<Committed> ended = new ArrayList<>(2);
+    List<ChangeBatch> ended = new ArrayList<>(2);
     while (!inFlight.isEmpty() && inFlight.peek().ended) {
       InFlight t = inFlight.poll();
-      if (t.committed != null && !t.committed.changes().isEmpty()) {
-        ended.add(t.committed);
+      if (t.logged != null) {
+        ended.add(t.logged);
       }
     }
-    ended.sort(java.util.Comparator.comparingLong(c -> c.changes().get(0).seq()));
-    for (Committed c : ended) {
+    ended.sort(java.util.Comparator.comparingLong(ChangeBatch::firstSeq));
+    for (ChangeBatch c : ended) {
       // Each publish runs whatever became of the one before: one failure must not stop the feed.
       publishing = publishing.transform(previous -> publish(c));
     }
@@ -222,36 +332,26 @@ public final class LedgerVerticle extends VerticleBase {
     }
   }
 
-  private Future<Void> publish(Committed committed) {
-    List<Change> changes = committed.changes();
-    if (changes.isEmpty()) {
-      return Future.succeededFuture();
-    }
-    if (!committed.epoch().equals(epoch)) {
+  private Future<Void> publish(ChangeBatch logged) {
+    ChangeBatch batch = logged;
+    if (!batch.epoch().equals(epoch)) {
       log.error("The change log was replaced under this node (epoch {} became {}); publishing from the new log",
-          epoch, committed.epoch());
-      epoch = committed.epoch();
-      publishedSeq = changes.get(0).seq() - 1;
+          epoch, batch.epoch());
+      epoch = batch.epoch();
+      publishedSeq = batch.firstSeq() - 1;
     }
-    if (changes.get(changes.size() - 1).seq() <= publishedSeq) {
+    if (batch.lastSeq() <= publishedSeq) {
       // Published already, read back from the log to fill the gap before a transaction that
       // started earlier and committed later.
       return Future.succeededFuture();
     }
-    if (changes.get(0).seq() <= publishedSeq) {
+    if (batch.firstSeq() <= publishedSeq) {
       long published = publishedSeq;
-      changes = changes.stream().filter(c -> c.seq() > published).toList();
+      batch = new ChangeBatch(batch.epoch(), batch.changes().stream().filter(c -> c.seq() > published).toList(), 0);
     }
-    List<Change> fresh = changes;
-    long first = changes.get(0).seq();
-    Future<Void> repaired = first == publishedSeq + 1
-        ? Future.succeededFuture()
-        : store.changesBetween(publishedSeq, first - 1).map(missing -> {
-          log.warn("Publishing {} change(s) committed without an answer (seq {}..{})", missing.size(),
-              publishedSeq + 1, first - 1);
-          send(missing);
-          return null;
-        });
+    ChangeBatch fresh = batch;
+    long first = batch.firstSeq();
+    Future<Void> repaired = first == publishedSeq + 1 ? Future.succeededFuture() : repair(publishedSeq, first - 1);
     return repaired.recover(e -> {
       log.error("Could not read back changes {}..{}; feed nodes will see a gap and make clients resume",
           publishedSeq + 1, first - 1, e);
@@ -262,14 +362,45 @@ public final class LedgerVerticle extends VerticleBase {
     });
   }
 
-  private void send(List<Change> changes) {
-    if (changes.isEmpty()) {
+  /** Reads back what the log holds in (after, upTo] and publishes it in seq order, events in their places. */
+  private Future<Void> repair(long after, long upTo) {
+    Future<List<Change>> changes = store.changesBetween(after, upTo);
+    Future<List<MarketEvent>> events = store.eventsBetween(after, upTo);
+    return Future.all(changes, events).map(all -> {
+      log.warn("Publishing {} change(s) and {} market event(s) committed without an answer (seq {}..{})",
+          changes.result().size(), events.result().size(), after + 1, upTo);
+      List<Change> run = new ArrayList<>();
+      int e = 0;
+      for (Change c : changes.result()) {
+        while (e < events.result().size() && events.result().get(e).seq() < c.seq()) {
+          sendChanges(run);
+          send(ChangeBatch.of(epoch, events.result().get(e++), 0));
+        }
+        run.add(c);
+      }
+      sendChanges(run);
+      while (e < events.result().size()) {
+        send(ChangeBatch.of(epoch, events.result().get(e++), 0));
+      }
+      return null;
+    });
+  }
+
+  private void sendChanges(List<Change> run) {
+    if (!run.isEmpty()) {
+      send(new ChangeBatch(epoch, List.copyOf(run), 0));
+      run.clear();
+    }
+  }
+
+  private void send(ChangeBatch logged) {
+    if (logged.event() == null && logged.changes().isEmpty()) {
       return;
     }
-    ChangeBatch batch = new ChangeBatch(epoch, List.copyOf(changes), System.nanoTime());
+    ChangeBatch batch = new ChangeBatch(epoch, logged.changes(), System.nanoTime(), logged.event());
     vertx.eventBus().publish(Addresses.CHANGES, batch);
     publishedSeq = batch.lastSeq();
     headSeq.set(publishedSeq);
-    changesCommitted.increment(changes.size());
+    changesCommitted.increment(batch.changes().size());
   }
 }

@@ -2,6 +2,7 @@ package io.pricewire.ops;
 
 import io.pricewire.http.ErrorBody;
 import io.pricewire.http.Failure;
+import io.pricewire.ledger.MarketChecks;
 import io.pricewire.market.FxRate;
 import io.pricewire.market.Ratio;
 import io.pricewire.market.Valet;
@@ -36,10 +37,12 @@ public final class FxAdmin {
   public static final int MAX_RATES = 10_000;
   private static final int MAX_SOURCE = 200;
 
+  private final io.vertx.core.Vertx vertx;
   private final RateStore rates;
   private final Clock clock;
 
-  public FxAdmin(RateStore rates, Clock clock) {
+  public FxAdmin(io.vertx.core.Vertx vertx, RateStore rates, Clock clock) {
+    this.vertx = vertx;
     this.rates = rates;
     this.clock = clock;
   }
@@ -96,9 +99,15 @@ public final class FxAdmin {
   }
 
   private void keep(RoutingContext ctx, List<FxRate> parsed) {
-    rates.add(parsed).compose(v -> rates.latest()).onSuccess(latest -> {
-      ctx.response().putHeader("Content-Type", "application/json")
-          .end(new JsonObject().put("accepted", parsed.size()).put("rates", describeAll(latest)).encode());
+    // Answered once the markets re-price: a rate now in force is logged as a market event first.
+    long[] event = {-1};
+    rates.add(parsed).compose(v -> MarketChecks.ask(vertx)).compose(seq -> {
+      event[0] = seq;
+      return rates.latest();
+    }).onSuccess(latest -> {
+      JsonObject answer = new JsonObject().put("accepted", parsed.size()).put("rates", describeAll(latest));
+      answer.put("market_event_seq", event[0] >= 0 ? event[0] : null);
+      ctx.response().putHeader("Content-Type", "application/json").end(answer.encode());
     }).onFailure(e -> Failure.of(e, "the rate store").send(ctx.response()));
   }
 

@@ -1,6 +1,7 @@
 package io.pricewire.ops;
 
 import io.pricewire.market.FxRate;
+import io.pricewire.ledger.MarketChecks;
 import io.pricewire.market.Valet;
 import io.pricewire.store.RateStore;
 import io.vertx.core.Future;
@@ -112,7 +113,7 @@ public final class ValetFetch extends VerticleBase {
             if (read.isEmpty()) {
               return Future.failedFuture("the file has no " + Valet.SERIES + " observation with a value");
             }
-            return rates.add(read).map(v -> read);
+            return rates.add(read).compose(v -> MarketChecks.ask(vertx)).map(v -> read);
           } catch (Valet.Invalid e) {
             return Future.failedFuture(e.getMessage());
           }

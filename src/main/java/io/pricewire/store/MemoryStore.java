@@ -4,6 +4,8 @@ import io.pricewire.changelog.Change;
 import io.pricewire.changelog.Decision;
 import io.pricewire.changelog.LedgerRules;
 import io.pricewire.changelog.LedgerWrite;
+import io.pricewire.changelog.MarketEvent;
+import io.pricewire.market.MarketInputs;
 import io.pricewire.offer.Interest;
 import io.pricewire.offer.Offer;
 import io.pricewire.offer.OfferKey;
@@ -40,6 +42,8 @@ public final class MemoryStore implements Store {
   private final Map<String, Set<OfferKey>> byCategory = new HashMap<>();
   private final CategoryMoves moves;
   private long head;
+  private MarketEvent lastEvent;
+  private final Map<String, Long> lastEventByMarket = new HashMap<>();
   private final MemoryKeyStore keys = new MemoryKeyStore();
   private final MemoryRateStore rates = new MemoryRateStore();
 
@@ -178,6 +182,36 @@ public final class MemoryStore implements Store {
   @Override
   public Future<List<Change>> changesBetween(long afterSeq, long upToSeq) {
     // Commits here are instant and always published, so the ledger never sees a gap to repair.
+    return Future.failedFuture(new UnsupportedOperationException("the memory store keeps no change history"));
+  }
+
+  @Override
+  public Future<MarketEvent> commitEvent(MarketInputs inputs, List<String> markets, String reason) {
+    lock.writeLock().lock();
+    try {
+      head++;
+      lastEvent = new MarketEvent(head, inputs, markets, reason);
+      for (String m : markets) {
+        lastEventByMarket.put(m, head);
+      }
+      return Future.succeededFuture(lastEvent);
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  @Override
+  public Future<MarketLog> marketLog() {
+    lock.readLock().lock();
+    try {
+      return Future.succeededFuture(new MarketLog(lastEvent, lastEventByMarket));
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  @Override
+  public Future<List<MarketEvent>> eventsBetween(long afterSeq, long upToSeq) {
     return Future.failedFuture(new UnsupportedOperationException("the memory store keeps no change history"));
   }
 

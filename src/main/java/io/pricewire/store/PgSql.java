@@ -102,4 +102,19 @@ final class PgSql {
     }
     return sb.toString();
   }
+
+  static final String INSERT_EVENT = "INSERT INTO market_events (seq, at, rates, markets, reason) "
+      + "VALUES ($1, $2, $3::jsonb, $4::text[], $5)";
+
+  static final String SET_MARKET_HEADS = "INSERT INTO market_heads (market, seq) SELECT m, $2 FROM unnest($1::text[]) AS m "
+      + "ON CONFLICT (market) DO UPDATE SET seq = excluded.seq";
+
+  static final String EVENT_COLUMNS = "seq, at, rates::text AS rates, markets, reason";
+
+  static final String LAST_EVENT = "SELECT " + EVENT_COLUMNS + " FROM market_events ORDER BY seq DESC LIMIT 1";
+
+  static final String MARKET_HEADS = "SELECT market, seq FROM market_heads";
+
+  static final String EVENTS_BETWEEN = "SELECT " + EVENT_COLUMNS
+      + " FROM market_events WHERE seq > $1 AND seq <= $2 ORDER BY seq";
 }

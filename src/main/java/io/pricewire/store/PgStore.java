@@ -4,6 +4,11 @@ import io.pricewire.changelog.Change;
 import io.pricewire.changelog.Decision;
 import io.pricewire.changelog.LedgerRules;
 import io.pricewire.changelog.LedgerWrite;
+import io.pricewire.changelog.MarketEvent;
+import io.pricewire.market.FxRate;
+import io.pricewire.market.MarketInputs;
+import io.pricewire.market.Ratio;
+import io.vertx.core.json.JsonArray;
 import io.pricewire.offer.Availability;
 import io.pricewire.offer.Field;
 import io.pricewire.offer.Interest;
@@ -406,6 +411,88 @@ public final class PgStore implements Store {
       }
       return changes;
     }), "read changes");
+  }
+
+  /**
+   * Like a commit without offers: takes the log lock, writes the event with the next seq and the
+   * markets' heads, moves the log head. The offer cache's token moves with it, so the states the
+   * cache holds stay valid for the next commit.
+   */
+  @Override
+  public Future<MarketEvent> commitEvent(MarketInputs inputs, List<String> markets, String reason) {
+    String token = cache.nextToken();
+    return guard(pool.withTransaction(conn -> conn.query(PgSql.LOCK_HEAD).execute().compose(rows -> {
+      Row h = rows.iterator().next();
+      long seq = h.getLong("head_seq") + 1;
+      if (cache.enabled()) {
+        cache.sending(token, h.getString("writer"), List.of());
+      }
+      String[] ids = markets.toArray(String[]::new);
+      return conn.preparedQuery(PgSql.INSERT_EVENT)
+          .execute(Tuple.of(seq, utc(inputs.at()), ratesJson(inputs), ids, reason))
+          .compose(v -> conn.preparedQuery(PgSql.SET_MARKET_HEADS).execute(Tuple.of(ids, seq)))
+          .compose(v -> conn.preparedQuery(PgSql.SET_HEAD).execute(Tuple.of(seq, token)))
+          .map(v -> new MarketEvent(seq, inputs, markets, reason));
+    })), "log a market event").andThen(ar -> {
+      if (ar.succeeded()) {
+        cache.committed(token);
+      } else {
+        cache.unknown(token);
+      }
+    });
+  }
+
+  @Override
+  public Future<MarketLog> marketLog() {
+    return guard(pool.withConnection(conn -> {
+      Future<RowSet<Row>> last = conn.query(PgSql.LAST_EVENT).execute();
+      Future<RowSet<Row>> heads = conn.query(PgSql.MARKET_HEADS).execute();
+      return Future.all(last, heads).map(all -> {
+        MarketEvent event = null;
+        for (Row r : last.result()) {
+          event = toEvent(r);
+        }
+        Map<String, Long> byMarket = new HashMap<>();
+        for (Row r : heads.result()) {
+          byMarket.put(r.getString("market"), r.getLong("seq"));
+        }
+        return new MarketLog(event, byMarket);
+      });
+    }), "read market events");
+  }
+
+  @Override
+  public Future<List<MarketEvent>> eventsBetween(long afterSeq, long upToSeq) {
+    return guard(pool.preparedQuery(PgSql.EVENTS_BETWEEN).execute(Tuple.of(afterSeq, upToSeq)).map(rows -> {
+      List<MarketEvent> events = new ArrayList<>(rows.size());
+      rows.forEach(r -> events.add(toEvent(r)));
+      return events;
+    }), "read market events");
+  }
+
+  /** The rates in force, exact: numerator and denominator as decimal text. */
+  static JsonArray ratesJson(MarketInputs inputs) {
+    JsonArray list = new JsonArray();
+    for (FxRate r : inputs.rateList()) {
+      list.add(new JsonObject().put("base", r.base()).put("quote", r.quote())
+          .put("num", r.rate().numerator().toString()).put("den", r.rate().denominator().toString())
+          .put("text", r.text()).put("as_of", r.asOf().toString()).put("source", r.source())
+          .put("received_at", r.receivedAt().toString()));
+    }
+    return list;
+  }
+
+  static MarketEvent toEvent(Row r) {
+    List<FxRate> rates = new ArrayList<>();
+    for (Object o : new JsonArray(r.getString("rates"))) {
+      JsonObject j = (JsonObject) o;
+      rates.add(new FxRate(j.getString("base"), j.getString("quote"),
+          new Ratio(new java.math.BigInteger(j.getString("num")), new java.math.BigInteger(j.getString("den"))),
+          j.getString("text"), java.time.LocalDate.parse(j.getString("as_of")), j.getString("source"),
+          Instant.parse(j.getString("received_at"))));
+    }
+    MarketInputs inputs = MarketInputs.of(r.getOffsetDateTime("at").toInstant(), rates);
+    return new MarketEvent(r.getLong("seq"), inputs, List.of(r.getArrayOfStrings("markets")), r.getString("reason"));
   }
 
   @Override

@@ -2,6 +2,8 @@ package io.pricewire.store;
 
 import io.pricewire.changelog.Change;
 import io.pricewire.changelog.LedgerWrite;
+import io.pricewire.changelog.MarketEvent;
+import io.pricewire.market.MarketInputs;
 import io.pricewire.offer.Interest;
 import io.pricewire.offer.Offer;
 import io.pricewire.offer.OfferKey;
@@ -43,6 +45,23 @@ public interface Store {
    * gap in what it published. Stores that keep no history fail.
    */
   Future<List<Change>> changesBetween(long afterSeq, long upToSeq);
+
+  /**
+   * Logs a market event with the next seq, atomically like a commit; called by the ledger alone,
+   * between its commits.
+   *
+   * @param markets the markets whose projections the new inputs change
+   */
+  Future<MarketEvent> commitEvent(MarketInputs inputs, List<String> markets, String reason);
+
+  /** The newest market event of the log (null before the first) and each market's last event seq. */
+  Future<MarketLog> marketLog();
+
+  /**
+   * The market events with seq in (afterSeq, upToSeq], in seq order: the other half of
+   * {@link #changesBetween}. Stores that keep no history fail.
+   */
+  Future<List<MarketEvent>> eventsBetween(long afterSeq, long upToSeq);
 
   /** The log's identity and last seq; also serves as the readiness probe. */
   Future<LogHead> head();

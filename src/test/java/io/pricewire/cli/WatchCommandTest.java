@@ -54,4 +54,40 @@ class WatchCommandTest {
       }
     }
   }
+
+  @Test
+  @DisplayName("with --market cn-cbec: landed CNY prices with the tax, the zh-CN title, and a line per repricing")
+  void market() throws Exception {
+    String admin = "admin-token-for-watch-tests-0123456789";
+    try (TestGateway gateway = TestGateway.start(java.util.Map.of("PRICEWIRE_ADMIN_TOKEN", admin))) {
+      Vertx clients = Vertx.vertx();
+      try (Http http = new Http(clients, gateway.port()); Http ops = new Http(clients, gateway.opsPort()).bearer(admin)) {
+        String today = java.time.LocalDate.now(io.pricewire.market.Projection.CHINA).toString();
+        String rate = "{\"rates\": [{\"base\": \"CAD\", \"quote\": \"CNY\", \"rate\": \"%s\", \"as_of\": \""
+            + today + "\", \"source\": \"test\"}]}";
+        assertThat(ops.post("/admin/fx", "application/json", String.format(rate, "5.10")).statusCode()).isEqualTo(200);
+        http.offers("okanagan-orchards", new JsonArray().add(new JsonObject().put("sku", "cherries-2kg")
+            .put("price", "39.00 CAD").put("availability", "in_stock").put("category", "Fruit > Cherries")
+            .put("title", new JsonObject().put("en", "Cherries 2 kg").put("zh-CN", "车厘子 2公斤"))));
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+        CommandLine cli = new CommandLine(new WatchCommand(out));
+        CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> cli.execute(
+            "--url", "ws://127.0.0.1:" + gateway.port() + "/v1/feed", "--suppliers", "okanagan-orchards",
+            "--market", "cn-cbec", "--count", "1"));
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (!bytes.toString(StandardCharsets.UTF_8).contains("snapshot") && System.currentTimeMillis() < deadline) {
+          Thread.sleep(20);
+        }
+        assertThat(ops.post("/admin/fx", "application/json", String.format(rate, "5.20")).statusCode()).isEqualTo(200);
+        assertThat(exit.get(10, TimeUnit.SECONDS)).isZero();
+        String printed = bytes.toString(StandardCharsets.UTF_8);
+        assertThat(printed).contains("211.43 CNY (tax 6.3% 12.53)");
+        assertThat(printed).contains("车厘子 2公斤");
+        assertThat(printed).contains("landed 215.58 CNY (tax 6.3% 12.78)");
+      } finally {
+        clients.close().await();
+      }
+    }
+  }
 }

@@ -70,12 +70,12 @@ public class FeedBenchmarks {
     change = change(42, "atlantic-seafood", "lobster-live-1lb", 42_000_000, EnumSet.of(Field.PRICE));
     delivery = new Delivery(change, EPOCH, 0);
     FeedConnection connection = harness.hub.accept(new FakeChannel(), Scope.EVERYTHING, () -> { });
-    subscription = new Subscription(connection, "listing", 0);
+    subscription = new Subscription(connection, "listing", 0, null);
 
     index = new InterestIndex();
     // Half follow the supplier, half follow the offer by sku; each also follows other offers.
     for (int i = 0; i < subscribers; i++) {
-      Subscription s = new Subscription(connection, "s" + i, 0);
+      Subscription s = new Subscription(connection, "s" + i, 0, null);
       index.add(s, i % 2 == 0 ? new Interest(Set.of(), Set.of("atlantic-seafood"), Set.of())
           : new Interest(Set.of(new OfferKey("atlantic-seafood", "lobster-live-1lb"),
               new OfferKey("supplier-" + i, "x")), Set.of(), Set.of("Category " + (i % 50))));

@@ -1,5 +1,13 @@
 package io.pricewire.feed;
 
+import io.pricewire.changelog.MarketEvent;
+import io.pricewire.market.Market;
+import io.pricewire.market.MarketInputs;
+import io.pricewire.market.MarketsFile;
+import io.pricewire.support.TestClock;
+import java.time.Instant;
+import java.util.Map;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -41,6 +49,8 @@ final class FeedHarness {
   final MemoryStore memory = new MemoryStore();
   final HeldStore store = new HeldStore(memory);
   final FeedHub hub;
+  /** Decides the markets' rules before the first market event. */
+  final TestClock clock = new TestClock(Instant.parse("2026-12-01T04:00:00Z"));
   private String epoch;
 
   FeedHarness() {
@@ -51,7 +61,13 @@ final class FeedHarness {
   FeedHarness(int snapshotChunk) {
     Settings.Feed settings = new Settings.Feed(PING_INTERVAL_MS, PING_TIMEOUT_MS, 1 << 20, 64, 10_000, snapshotChunk,
         SLOW_TIMEOUT_MS, false, 6, 2000, 0);
-    hub = new FeedHub(loop, store, settings, metrics);
+    Map<String, Market> markets;
+    try {
+      markets = MarketsFile.load();
+    } catch (MarketsFile.Invalid e) {
+      throw new IllegalStateException(e);
+    }
+    hub = new FeedHub(loop, store, settings, metrics, markets, clock);
     hub.start().await();
     epoch = memory.head().await().epoch();
   }
@@ -94,6 +110,14 @@ final class FeedHarness {
       hub.onBatch(new ChangeBatch(c.epoch(), c.changes(), loop.nanoTime()));
     }
     loop.runTasks();
+  }
+
+  /** Logs a market event (as the ledger does when rates or rules change) and hands it to the hub. */
+  MarketEvent marketEvent(MarketInputs inputs, String... markets) {
+    MarketEvent e = memory.commitEvent(inputs, List.of(markets), "test").await();
+    hub.onBatch(ChangeBatch.of(epoch, e, loop.nanoTime()));
+    loop.runTasks();
+    return e;
   }
 
   /** The seq of the last change a write made. */
@@ -180,6 +204,22 @@ final class FeedHarness {
     @Override
     public Future<List<Change>> changesBetween(long afterSeq, long upToSeq) {
       return inner.changesBetween(afterSeq, upToSeq);
+    }
+
+    @Override
+    public Future<io.pricewire.changelog.MarketEvent> commitEvent(io.pricewire.market.MarketInputs inputs,
+        List<String> markets, String reason) {
+      return inner.commitEvent(inputs, markets, reason);
+    }
+
+    @Override
+    public Future<io.pricewire.store.MarketLog> marketLog() {
+      return inner.marketLog();
+    }
+
+    @Override
+    public Future<List<io.pricewire.changelog.MarketEvent>> eventsBetween(long afterSeq, long upToSeq) {
+      return inner.eventsBetween(afterSeq, upToSeq);
     }
 
     @Override

@@ -129,6 +129,22 @@ class LedgerOrderTest {
     }
 
     @Override
+    public Future<io.pricewire.changelog.MarketEvent> commitEvent(io.pricewire.market.MarketInputs inputs,
+        List<String> markets, String reason) {
+      return store.commitEvent(inputs, markets, reason);
+    }
+
+    @Override
+    public Future<io.pricewire.store.MarketLog> marketLog() {
+      return store.marketLog();
+    }
+
+    @Override
+    public Future<List<io.pricewire.changelog.MarketEvent>> eventsBetween(long afterSeq, long upToSeq) {
+      return store.eventsBetween(afterSeq, upToSeq);
+    }
+
+    @Override
     public Future<LogHead> head() {
       return store.head();
     }
@@ -161,7 +177,8 @@ class LedgerOrderTest {
     PgStore pg = new PgStore(vertx, PgConnectOptions.fromUri(db.uri()), 4, 5000, 1000);
     pg.open().await();
     Store store = new SwappingStore(pg, which.equals("first"));
-    LedgerVerticle ledger = new LedgerVerticle(store, 2, 1000, new SimpleMeterRegistry());
+    LedgerVerticle ledger = new LedgerVerticle(store, 2, 1000, new SimpleMeterRegistry(),
+        new MarketWatch(java.util.List.of(), java.time.Clock.systemUTC()));
     String deployment = vertx.deployVerticle(ledger).await();
     List<Long> published = new CopyOnWriteArrayList<>();
     var consumer = vertx.eventBus().<ChangeBatch>localConsumer(Addresses.CHANGES, m -> {

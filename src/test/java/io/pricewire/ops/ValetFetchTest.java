@@ -54,6 +54,12 @@ class ValetFetchTest {
   @DisplayName("fetches at start; a malformed file or an error status keeps nothing and says why")
   void fetch() {
     RateStore rates = new MemoryStore().rates();
+    // Stands in for the ledger: each fetch that stored rates asks it for a market check.
+    java.util.concurrent.atomic.AtomicInteger checks = new java.util.concurrent.atomic.AtomicInteger();
+    vertx.eventBus().localConsumer(io.pricewire.ledger.Addresses.MARKET_CHECK, m -> {
+      checks.incrementAndGet();
+      m.reply(-1L);
+    });
     ValetFetch fetch = new ValetFetch(url(), rates, Clock.systemUTC());
     vertx.deployVerticle(fetch).await();
     long deadline = System.currentTimeMillis() + 20_000;
@@ -64,6 +70,11 @@ class ValetFetchTest {
     assertThat(inForce).as("fetched at start").isNotNull();
     assertThat(inForce.asOf()).hasToString("2026-11-30");
     assertThat(inForce.text()).isEqualTo("5.12820513");
+    long checkDeadline = System.currentTimeMillis() + 20_000;
+    while (checks.get() == 0 && System.currentTimeMillis() < checkDeadline) {
+      sleep();
+    }
+    assertThat(checks.get()).as("the ledger was asked to re-price after the rates were stored").isPositive();
 
     served.set("\"OBSERVATIONS\"\n\"date\",\"FXCNYCAD\"\n\"2026-12-01\",\"abc\"\n");
     assertThat(failure(fetch)).contains("line 3").contains("not a decimal");

@@ -69,6 +69,30 @@ class PostgresStoreTest extends StoreContract {
   }
 
   @Test
+  @DisplayName("market events survive reopening, and are read back by range with the changes around them")
+  void marketEventsSurviveReopen() {
+    String s = newSupplier();
+    long head = store.head().await().seq();
+    commit(write(s, offer("a", "1.00")));
+    var e = store.commitEvent(inputs("5.1", "2026-11-30T01:02:03.000004Z"), java.util.List.of("cn-cbec"), "rate")
+        .await();
+    commit(write(s, offer("a", "2.00")));
+    PgStore reopened = new PgStore(vertx, PgConnectOptions.fromUri(db.uri()), 2, 5000);
+    reopened.open().await();
+    try {
+      MarketLog log = reopened.marketLog().await();
+      assertThat(log.last()).isEqualTo(e);
+      assertThat(log.lastSeqByMarket()).containsEntry("cn-cbec", e.seq());
+      long upTo = reopened.head().await().seq();
+      assertThat(reopened.eventsBetween(head, upTo).await()).containsExactly(e);
+      assertThat(reopened.changesBetween(head, upTo).await()).extracting(io.pricewire.changelog.Change::seq)
+          .containsExactly(e.seq() - 1, e.seq() + 1);
+    } finally {
+      reopened.close().await();
+    }
+  }
+
+  @Test
   @DisplayName("two nodes writing the same offers: neither acts on the states it kept once the other wrote")
   void twoWritersKeepVersionsExact() {
     PgStore other = new PgStore(vertx, PgConnectOptions.fromUri(db.uri()), 2, 5000, 1000);

@@ -52,6 +52,35 @@ abstract class StoreContract {
     return store().commit(List.of(writes)).await();
   }
 
+  static io.pricewire.market.MarketInputs inputs(String rate, String at) {
+    java.time.Instant instant = java.time.Instant.parse(at);
+    return io.pricewire.market.MarketInputs.of(instant, List.of(new io.pricewire.market.FxRate("CAD", "CNY",
+        io.pricewire.market.Ratio.of(new java.math.BigDecimal(rate)).times(io.pricewire.market.Ratio.of(1, 3)),
+        rate + "/3", java.time.LocalDate.parse(at.substring(0, 10)), "contract", instant)));
+  }
+
+  @Test
+  @DisplayName("a market event takes the next seq between commits, and the log says which event is in force per market")
+  void marketEvents() {
+    String s = newSupplier();
+    Committed before = commit(write(s, offer("a", "1.00")));
+    long head = store().head().await().seq();
+    var first = inputs("5.1432", "2026-11-30T09:00:00.123456Z");
+    var e = store().commitEvent(first, List.of("cn-cbec"), "rate CAD/CNY").await();
+    assertThat(e.seq()).isEqualTo(head + 1);
+    assertThat(store().head().await().seq()).isEqualTo(e.seq());
+    Committed after = commit(write(s, offer("a", "2.00")));
+    assertThat(after.changes().get(0).seq()).as("a change after the event takes the seq after it").isEqualTo(e.seq() + 1);
+    var second = inputs("5.2", "2026-12-01T09:00:00Z");
+    var e2 = store().commitEvent(second, List.of("cn-cbec", "ca"), "rules").await();
+    MarketLog log = store().marketLog().await();
+    assertThat(log.last()).isEqualTo(e2);
+    assertThat(log.last().inputs().rates().get("CAD/CNY").rate())
+        .as("the rate reads back exact").isEqualTo(second.rates().get("CAD/CNY").rate());
+    assertThat(log.lastSeqByMarket()).containsEntry("cn-cbec", e2.seq()).containsEntry("ca", e2.seq());
+    assertThat(before.changes()).isNotEmpty();
+  }
+
   @Test
   @DisplayName("applied writes get consecutive seqs right after the head, and the head moves")
   void seqsFollowTheHead() {

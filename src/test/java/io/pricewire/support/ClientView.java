@@ -371,6 +371,9 @@ public final class ClientView {
               + offer.getValue(f.wireName()) + " but changed lists only " + changed, frame);
         }
       }
+      if (!Objects.equals(held.getValue("market"), offer.getValue("market")) && !changed.contains("market")) {
+        violated("offer " + key + " changed its market projection but changed lists only " + changed, frame);
+      }
     }
     Interest allowed = interest.copy();
     removing.forEach(r -> allowed.addAll(r.part()));

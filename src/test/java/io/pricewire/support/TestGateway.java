@@ -21,6 +21,11 @@ public final class TestGateway implements AutoCloseable {
 
   /** Memory store unless the settings say otherwise. */
   public static TestGateway start(Map<String, String> settings) {
+    return start(settings, java.time.Clock.systemUTC());
+  }
+
+  /** With a clock the test moves: it decides the markets' tax rules and rate staleness. */
+  public static TestGateway start(Map<String, String> settings, java.time.Clock clock) {
     Map<String, String> all = new HashMap<>();
     all.put("PRICEWIRE_HTTP_PORT", "0");
     all.put("PRICEWIRE_OPS_PORT", "0");
@@ -34,7 +39,7 @@ public final class TestGateway implements AutoCloseable {
     PrometheusMeterRegistry registry = Gateway.newRegistry();
     Vertx vertx = Gateway.newVertx(registry);
     try {
-      return new TestGateway(vertx, registry, Gateway.start(vertx, registry, all).await());
+      return new TestGateway(vertx, registry, Gateway.start(vertx, registry, all, clock).await());
     } catch (RuntimeException e) {
       vertx.close().await();
       throw e;

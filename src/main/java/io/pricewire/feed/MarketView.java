@@ -1,0 +1,120 @@
+package io.pricewire.feed;
+
+import io.pricewire.changelog.MarketEvent;
+import io.pricewire.market.Market;
+import io.pricewire.market.MarketInputs;
+import io.pricewire.market.Projection;
+import io.pricewire.offer.Offer;
+import io.pricewire.store.MarketLog;
+import io.vertx.core.json.JsonObject;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * The markets as one hub shows them, at the hub's place in the log: the projection inputs of the
+ * last market event it handed out (before the first event: no rates, and the clock for the
+ * rules), and each market's last event seq, which decides whether a client of that market can
+ * resume from its seq or must start over. Lives on the hub's event loop.
+ */
+public final class MarketView {
+
+  /** The currency suppliers price in: a market in it shows offers without any rate. */
+  public static final String HOME_CURRENCY = "CAD";
+
+  private final Map<String, Market> markets;
+  private final Clock clock;
+  private MarketInputs inputs;
+  /** Seq of the event whose inputs are in force; -1 before the first. */
+  private long generation = -1;
+  private final Map<String, Long> lastSeqByMarket = new HashMap<>();
+  private final FeedMetrics metrics;
+
+  MarketView(Map<String, Market> markets, Clock clock, FeedMetrics metrics) {
+    this.markets = Map.copyOf(markets);
+    this.clock = clock;
+    this.metrics = metrics;
+  }
+
+  /** Takes the log's state (at start, and after a gap). */
+  void load(MarketLog log) {
+    lastSeqByMarket.clear();
+    lastSeqByMarket.putAll(log.lastSeqByMarket());
+    if (log.last() != null) {
+      inputs = log.last().inputs();
+      generation = log.last().seq();
+    } else {
+      inputs = null;
+      generation = -1;
+    }
+  }
+
+  /** An event handed out by the hub, in seq order. */
+  void apply(MarketEvent event) {
+    inputs = event.inputs();
+    generation = event.seq();
+    for (String m : event.markets()) {
+      lastSeqByMarket.put(m, event.seq());
+    }
+  }
+
+  Market market(String id) {
+    return markets.get(id);
+  }
+
+  String known() {
+    return String.join(", ", new TreeSet<>(markets.keySet()));
+  }
+
+  /** Seq of the event in force; changes whenever projections may. */
+  long generation() {
+    return generation;
+  }
+
+  /** Whether a market had an event after {@code seq}: a client of it resuming from there starts over. */
+  boolean changedAfter(Market market, long seq) {
+    Long last = lastSeqByMarket.get(market.id());
+    return last != null && last > seq;
+  }
+
+  MarketInputs inputs() {
+    return inputs != null ? inputs : new MarketInputs(clock.instant(), Map.of());
+  }
+
+  /**
+   * Why a subscription to this market cannot be served now, or null: a market in a currency
+   * other than the suppliers' has no rate into it yet, so it could show no price at all.
+   */
+  String refusal(Market market) {
+    if (market.currency().equals(HOME_CURRENCY)) {
+      return null;
+    }
+    for (var r : inputs().rates().values()) {
+      if (r.quote().equals(market.currency())) {
+        return null;
+      }
+    }
+    return "market " + market.id() + " has no exchange rate into " + market.currency()
+        + " yet, so it can show no price; the operator posts one to /admin/fx on the ops port";
+  }
+
+  /**
+   * The {@code market} object of an offer; for an offer in a currency without a rate, an object
+   * that says so and carries no price, never a wrong one.
+   */
+  JsonObject project(Offer offer, Market market) {
+    metrics.projections.increment();
+    try {
+      return Projection.of(offer, market, inputs().rates(), inputs().at());
+    } catch (Projection.NoRate e) {
+      return new JsonObject().put("id", market.id())
+          .put("error", new JsonObject().put("code", "no_fx_rate").put("message", e.getMessage()));
+    }
+  }
+
+  /** The offer as a market's subscriber sees it: every field, and the {@code market} object. */
+  String offerJson(Offer offer, Market market) {
+    return offer.toJson().put("market", project(offer, market)).encode();
+  }
+}

@@ -7,7 +7,7 @@
 # from the npm registry into bench/peers/socketio); a PostgreSQL at 127.0.0.1:5432 that user
 # postgres may use without a password (the durable runs create and drop database pricewire_bench).
 # Takes about 40 minutes with the defaults. Settings, from the environment:
-#   PHASES       fanout,live,capacity,latency,ingest,connections,resume,jmh   (what to run)
+#   PHASES       fanout,live,capacity,latency,ingest,connections,resume,reprice,jmh   (what to run)
 #   CAPACITY     1000,10000   (capacity phase: subscriber counts)
 #   LIVE         100x200,1000x200,1000x500,100x2000   (live phase: subscribers x changes/s)
 #   SYSTEMS      pricewire,pricewire-postgres,broadcaster,nats,socketio   (fan-out side by side)
@@ -19,7 +19,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PHASES=${PHASES:-fanout,live,capacity,latency,ingest,connections,resume,jmh}
+PHASES=${PHASES:-fanout,live,capacity,latency,ingest,connections,resume,reprice,jmh}
 CAPACITY=${CAPACITY:-1000,10000}
 LIVE=${LIVE:-100x200,1000x200,1000x500,100x2000}
 SYSTEMS=${SYSTEMS:-pricewire,pricewire-postgres,broadcaster,nats,socketio}
@@ -252,6 +252,18 @@ if has "$PHASES" resume; then
   start_pricewire postgres
   "${BENCH[@]}" resume --clients 2000 --offers 1000 --changes 5000 --out "$OUT/resume.json"
   stop_server
+fi
+
+if has "$PHASES" reprice; then
+  # A new CAD/CNY rate re-prices 100,000 offers for 1,000 subscribers of cn-cbec (each follows one
+  # of 100 suppliers): time until every one holds every offer at the new rate, on both stores.
+  for store in memory postgres; do
+    log "reprice: 100,000 offers x 1,000 subscribers ($store)"
+    start_pricewire "$store"
+    "${BENCH[@]}" reprice --suppliers 100 --offers 1000 --subscribers 1000 --server-pid "$SERVER" \
+      --out "$OUT/reprice-$store.json"
+    stop_server
+  done
 fi
 
 if has "$PHASES" jmh; then

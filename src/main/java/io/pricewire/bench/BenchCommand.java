@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
     description = {"Measure a running gateway. Start it first (for durable figures with PRICEWIRE_STORE=postgres),",
         "then run one of the workloads below from another terminal: the load runs in this separate process.",
         "bench/compare.sh runs them all, with NATS and Socket.IO side by side, and writes bench/RESULTS.md."},
-    subcommands = {FanoutBench.class, IngestBench.class, ConnectionsBench.class, ResumeBench.class,
+    subcommands = {FanoutBench.class, IngestBench.class, ConnectionsBench.class, ResumeBench.class, RepriceBench.class,
         BroadcasterServer.class, ReportCommand.class, WireBench.class, DurabilityWriter.class})
 public final class BenchCommand implements Runnable {
 

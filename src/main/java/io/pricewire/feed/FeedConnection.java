@@ -209,8 +209,11 @@ final class FeedConnection implements FeedChannel.Listener {
   void reprice(Subscription sub, long eventSeq) {
     int token = sub.repriceStarted();
     hub.metrics().reprices.increment();
-    hub.snapshot(sub.live(), -1).onComplete(ar -> {
+    hub.repricing(sub.live(), sub.market()).onComplete(ar -> {
       if (sub.isClosed() || closed || !sub.isLatestReprice(token)) {
+        if (ar.succeeded()) {
+          ar.result().release();
+        }
         return;
       }
       try {
@@ -221,7 +224,7 @@ final class FeedConnection implements FeedChannel.Listener {
               + "); resume shortly");
           return;
         }
-        outbox.reprice(sub, hub.repricing(ar.result(), sub.market()), eventSeq, token);
+        outbox.reprice(sub, ar.result(), eventSeq, token);
       } catch (RuntimeException e) {
         hub.fault(this, e);
       }

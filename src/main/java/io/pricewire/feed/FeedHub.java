@@ -81,7 +81,15 @@ public final class FeedHub {
   /** Subscriptions that name a market, by market id: those a market event re-prices. */
   private final Map<String, Set<Subscription>> byMarket = new HashMap<>();
   /** The new projections of one read for one market, shared by the subscriptions re-priced with it. */
-  private final Map<RepricingKey, Repricing> repricings = new HashMap<>();
+  private final Map<RepricingKey, Future<Repricing>> repricings = new HashMap<>();
+  /**
+   * Repricing reads not started yet: a market event asks for one per distinct interest, and a few
+   * at a time answer quickly, while hundreds at once would all wait behind the writing of the
+   * first ones' new prices (and, with PostgreSQL, run out of time).
+   */
+  private final java.util.ArrayDeque<Runnable> repriceReads = new java.util.ArrayDeque<>();
+  private int repriceReadsRunning;
+  static final int MAX_REPRICE_READS = 4;
 
   /** A hub on the calling Vert.x event loop. */
   public static FeedHub onEventLoop(Vertx vertx, Store store, Settings.Feed settings, FeedMetrics metrics,
@@ -309,29 +317,51 @@ public final class FeedHub {
     }
   }
 
-  private record RepricingKey(Snapshot read, String market, long generation) {
-    // A read is shared by identity: equal interests read together give the same object.
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof RepricingKey k && k.read == read && k.market.equals(market) && k.generation == generation;
-    }
-
-    @Override
-    public int hashCode() {
-      return System.identityHashCode(read) * 31 + market.hashCode();
-    }
+  private record RepricingKey(Interest interest, String market, long generation) {
   }
 
-  /** The new projections of a read's offers in a market, shared by every subscription re-priced with that read. */
-  Repricing repricing(Snapshot read, Market market) {
-    RepricingKey key = new RepricingKey(read, market.id(), markets.generation());
-    Repricing r = repricings.get(key);
-    if (r == null) {
-      r = new Repricing(read.offers(), market, markets, () -> repricings.remove(key));
-      repricings.put(key, r);
+  /**
+   * The new projections of an interest's offers in a market after the latest market event,
+   * shared by every subscription re-priced with that interest: one read, one projection per
+   * offer, one encoding, however many storefronts follow it. The read is made after the event,
+   * so it is at least as new as anything a subscription had before it; what changed since is
+   * left out per subscription ({@link Subscription#repriceSkips}).
+   */
+  Future<Repricing> repricing(Interest interest, Market market) {
+    RepricingKey key = new RepricingKey(interest, market.id(), markets.generation());
+    Future<Repricing> shared = repricings.get(key);
+    if (shared == null) {
+      io.vertx.core.Promise<Repricing> made = io.vertx.core.Promise.promise();
+      Future<Repricing> future = made.future();
+      repricings.put(key, future);
+      // Forgotten once no subscription uses it any more, checked after the tasks at hand: the
+      // subscriptions an event re-prices at once all find it, even those whose jobs end at once.
+      repriceReads.add(() -> snapshot(interest, -1).map(read -> new Repricing(read.offers(), market, markets,
+          r -> loop.runSoon(() -> {
+            if (r.unused()) {
+              repricings.remove(key, future);
+            }
+          }))).onComplete(made));
+      // A failed read is not kept: the next subscription tries again.
+      future.onFailure(e -> repricings.remove(key, future));
+      future.onComplete(done -> {
+        repriceReadsRunning--;
+        startRepriceReads();
+      });
+      startRepriceReads();
+      shared = future;
     }
-    r.retain();
-    return r;
+    return shared.map(r -> {
+      r.retain();
+      return r;
+    });
+  }
+
+  private void startRepriceReads() {
+    while (repriceReadsRunning < MAX_REPRICE_READS && !repriceReads.isEmpty()) {
+      repriceReadsRunning++;
+      repriceReads.poll().run();
+    }
   }
 
   MarketView markets() {

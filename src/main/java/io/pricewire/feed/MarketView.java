@@ -30,6 +30,33 @@ public final class MarketView {
   private long generation = -1;
   private final Map<String, Long> lastSeqByMarket = new HashMap<>();
   private final FeedMetrics metrics;
+  /**
+   * Offers encoded with their projection under the inputs in force, by the offer object: the
+   * subscriptions that share a snapshot read (a thousand storefronts opening one supplier) share
+   * its offer objects, so each is projected and encoded once. Bounded; emptied by each event.
+   */
+  private final Map<Same, String> encoded = new java.util.LinkedHashMap<>(1024, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<Same, String> eldest) {
+      return size() > MAX_ENCODED;
+    }
+  };
+
+  /** An offer object (by identity: equal states read twice are two entries) in a market. */
+  private record Same(Offer offer, String market) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Same s && s.offer == offer && s.market.equals(market);
+    }
+
+    @Override
+    public int hashCode() {
+      return System.identityHashCode(offer) * 31 + market.hashCode();
+    }
+  }
+
+  /** Most offers kept encoded per hub (about 0.7 KiB each). */
+  static final int MAX_ENCODED = 8_192;
 
   MarketView(Map<String, Market> markets, Clock clock, FeedMetrics metrics) {
     this.markets = Map.copyOf(markets);
@@ -39,6 +66,7 @@ public final class MarketView {
 
   /** Takes the log's state (at start, and after a gap). */
   void load(MarketLog log) {
+    encoded.clear();
     lastSeqByMarket.clear();
     lastSeqByMarket.putAll(log.lastSeqByMarket());
     if (log.last() != null) {
@@ -52,6 +80,7 @@ public final class MarketView {
 
   /** An event handed out by the hub, in seq order. */
   void apply(MarketEvent event) {
+    encoded.clear();
     inputs = event.inputs();
     generation = event.seq();
     for (String m : event.markets()) {
@@ -115,6 +144,19 @@ public final class MarketView {
 
   /** The offer as a market's subscriber sees it: every field, and the {@code market} object. */
   String offerJson(Offer offer, Market market) {
+    if (inputs == null) {
+      // Before the first event the rules follow the clock: nothing to keep.
+      return encode(offer, market);
+    }
+    String cached = encoded.get(new Same(offer, market.id()));
+    if (cached == null) {
+      cached = encode(offer, market);
+      encoded.put(new Same(offer, market.id()), cached);
+    }
+    return cached;
+  }
+
+  private String encode(Offer offer, Market market) {
     return offer.toJson().put("market", project(offer, market)).encode();
   }
 }

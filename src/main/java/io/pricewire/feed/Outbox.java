@@ -45,6 +45,9 @@ import java.util.PriorityQueue;
  */
 final class Outbox {
 
+  /** Most bytes one flush writes before it lets the event loop run other tasks. */
+  static final int FLUSH_SLICE_BYTES = 1 << 20;
+
   /** Most updates in one {@code updates} frame. */
   static final int MAX_BATCH = 100;
 
@@ -62,6 +65,8 @@ final class Outbox {
   private Waker waker;
   private boolean flushing;
   private boolean flushScheduled;
+  /** Payload bytes written so far, for the flush's slice. */
+  private long writtenBytes;
   /** When the client stopped taking data, in loop nanos; 0 while it keeps up. */
   private long stalledSince;
 
@@ -235,7 +240,7 @@ final class Outbox {
   void control(Frame frame) {
     if (writable()) {
       int wire = channel.write(frame, -1);
-      hub.tally().sent(connection.meters(), frame.length(), wire);
+      sent(frame.length(), wire);
       watchQueue();
       hub.counted();
     }
@@ -415,8 +420,15 @@ final class Outbox {
       return;
     }
     flushing = true;
+    long start = writtenBytes;
     try {
       while (hasWork()) {
+        if (writtenBytes - start > FLUSH_SLICE_BYTES) {
+          // A socket that takes everything (a new one, on loopback) must not keep the event loop
+          // to itself: the rest goes out after the tasks waiting meanwhile.
+          hub.flushSoon(this);
+          break;
+        }
         Pending u = poll(urgent, Place.URGENT);
         if (u != null) {
           writeBatch(u, true);
@@ -441,6 +453,12 @@ final class Outbox {
       flushing = false;
       hub.counted();
     }
+  }
+
+  /** Counts a frame written. */
+  private void sent(int payloadBytes, int wireBytes) {
+    writtenBytes += payloadBytes;
+    hub.tally().sent(connection.meters(), payloadBytes, wireBytes);
   }
 
   /** After a write: true when it filled the queue, which stalls the connection. */
@@ -503,7 +521,7 @@ final class Outbox {
     Frame utf8 = Frame.of(frame);
     // Only a complete snapshot is a safe place to resume from.
     int wire = channel.write(utf8, more ? -1 : job.added ? sub.resumePoint() : job.seq);
-    hub.tally().sent(connection.meters(), utf8.length(), wire);
+    sent(utf8.length(), wire);
     if (!more) {
       snapshots.poll();
       if (sub.snapshotEnded()) {
@@ -553,7 +571,7 @@ final class Outbox {
       sub.sent(p.key, now);
     }
     int wire = channel.write(frame, seq);
-    hub.tally().sent(connection.meters(), frame.length(), wire);
+    sent(frame.length(), wire);
     hub.tally().updates(batch.size());
     hub.metrics().written(committed, received == Long.MAX_VALUE ? 0 : received);
   }
@@ -573,7 +591,7 @@ final class Outbox {
     int k = job.chunk++;
     List<Integer> kept = new ArrayList<>(r.end(k) - r.start(k));
     for (int i = r.start(k); i < r.end(k); i++) {
-      if (!sub.repriceSkips(r.offer(i))) {
+      if (!sub.repriceSkips(r.offer(i), hub.lastSeq())) {
         kept.add(i);
       }
     }
@@ -601,7 +619,7 @@ final class Outbox {
       frame = b.add(end).add(own).build();
     }
     int wire = channel.write(frame, seq);
-    hub.tally().sent(connection.meters(), frame.length(), wire);
+    sent(frame.length(), wire);
     hub.tally().updates(kept.size());
     hub.metrics().repriced.increment(kept.size());
   }

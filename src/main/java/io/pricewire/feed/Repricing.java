@@ -21,7 +21,7 @@ final class Repricing {
   private final List<Offer> offers;
   private final Market market;
   private final MarketView view;
-  private final Runnable onUnused;
+  private final java.util.function.Consumer<Repricing> onUnused;
   private final byte[][] items;
   /** Chunk k holds the offers from {@code ends[k-1]} (0 for the first) to {@code ends[k]}. */
   private final List<Integer> ends = new ArrayList<>();
@@ -29,7 +29,7 @@ final class Repricing {
   private byte[] listEnd;
   private int users;
 
-  Repricing(List<Offer> offers, Market market, MarketView view, Runnable onUnused) {
+  Repricing(List<Offer> offers, Market market, MarketView view, java.util.function.Consumer<Repricing> onUnused) {
     this.offers = offers;
     this.market = market;
     this.view = view;
@@ -44,8 +44,12 @@ final class Repricing {
   /** A subscription is done with it; the last one lets the hub forget it. */
   void release() {
     if (--users == 0) {
-      onUnused.run();
+      onUnused.accept(this);
     }
+  }
+
+  boolean unused() {
+    return users == 0;
   }
 
   Offer offer(int i) {

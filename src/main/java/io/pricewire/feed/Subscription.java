@@ -470,10 +470,14 @@ final class Subscription {
 
   /**
    * Whether a repricing leaves this offer out: the client holds it with the new projection (or
-   * will: an entry waits), it is no longer in the interest, or the token does not cover it.
+   * will: an entry waits, or the read is ahead of the changes this hub has handed out, so the
+   * change that made this state is still on its way and brings the new projection with it), it is
+   * no longer in the interest, or the token does not cover it.
+   *
+   * @param hubSeq the last seq the hub has handed out
    */
-  boolean repriceSkips(Offer o) {
-    return (overtaken != null && overtaken.contains(o.key())) || waiting(o.key()) != null
+  boolean repriceSkips(Offer o, long hubSeq) {
+    return o.seq() > hubSeq || (overtaken != null && overtaken.contains(o.key())) || waiting(o.key()) != null
         || !interest.matches(o) || !connection.scope().allows(o.supplier());
   }
 

@@ -65,7 +65,8 @@ class FeedModelTest {
       "PRICEWIRE_FEED_PING_TIMEOUT_MS", "8000",
       "PRICEWIRE_FEED_SNAPSHOT_CHUNK", "7",
       "PRICEWIRE_FEED_MAX_CONNECTIONS_PER_ADDRESS", "0",
-      "PRICEWIRE_INGEST_RATE_PER_SUPPLIER", "0");
+      "PRICEWIRE_INGEST_RATE_PER_SUPPLIER", "0",
+      "PRICEWIRE_ADMIN_TOKEN", Chaos.ADMIN);
 
   private static long seed() {
     Long given = Long.getLong("pricewire.chaos.seed");
@@ -93,6 +94,9 @@ class FeedModelTest {
 
   /** One run: the gateway, the writer, the storefronts and what they count. */
   private static final class Chaos implements AutoCloseable {
+    static final String ADMIN = "admin-token-for-the-chaos-run-0123456789";
+    /** The market that storefronts with one follow; new rates re-price it while they come and go. */
+    static final String MARKET = "cn-cbec";
     private final long seed;
     private final String store;
     private final Supplier<TestGateway> start;
@@ -142,6 +146,7 @@ class FeedModelTest {
 
     void run() throws Exception {
       seedOffers();
+      postRate();
       Thread writer = new Thread(this::write, "chaos-writer");
       java.util.concurrent.atomic.AtomicReference<Throwable> writerFailed = new java.util.concurrent.atomic.AtomicReference<>();
       writer.setUncaughtExceptionHandler((t, e) -> writerFailed.set(e));
@@ -281,7 +286,8 @@ class FeedModelTest {
       };
       ClientView.Interest interest = randomInterest();
       double maxRate = random.nextInt(4) == 0 ? 2 + random.nextInt(20) : 0;
-      return new Storefront(this, n, transport, interest, maxRate);
+      String market = random.nextBoolean() ? MARKET : null;
+      return new Storefront(this, n, transport, interest, maxRate, market);
     }
 
     private ClientView.Interest randomInterest() {
@@ -350,11 +356,29 @@ class FeedModelTest {
         s.drop(now, random.nextInt(800), false);
       } else if (what < 55) {
         s.startOver();
-      } else if (what < 57 && storefronts.size() < 16) {
+      } else if (what < 60) {
+        // A new rate in force: a market event that re-prices every storefront of the market.
+        postRate();
+      } else if (what < 62 && storefronts.size() < 16) {
         Storefront joined = newStorefront(storefronts.size());
         storefronts.add(joined);
         joined.connect(true);
         count("storefronts joined");
+      }
+    }
+
+    private int rates;
+
+    /** Posts a new CAD/CNY rate for today (each one different), as an operator or the Valet fetch does. */
+    private void postRate() {
+      String rate = "5." + (1000 + rates++ % 9000);
+      String day = java.time.LocalDate.now(io.pricewire.market.Projection.CHINA).toString();
+      try (Http ops = new Http(clients, gateway.opsPort()).bearer(ADMIN)) {
+        var r = ops.post("/admin/fx", "application/json", "{\"rates\": [{\"base\": \"CAD\", \"quote\": \"CNY\", "
+            + "\"rate\": \"" + rate + "\", \"as_of\": \"" + day + "\", \"source\": \"chaos\"}]}");
+        count(r.statusCode() == 200 ? "rates posted" : "rate posts answered " + r.statusCode());
+      } catch (RuntimeException e) {
+        count("rate posts cut by the restart");
       }
     }
 
@@ -381,17 +405,23 @@ class FeedModelTest {
      * must end with exactly the store's state for its interest.
      */
     private void settle() throws InterruptedException {
-      Map<String, JsonObject> truth = new HashMap<>();
+      Map<String, JsonObject> plain = new HashMap<>();
+      Map<String, JsonObject> priced = new HashMap<>();
       try (Http http = new Http(clients, port())) {
         for (String supplier : SUPPLIERS) {
           for (int i = 0; i < SKUS; i++) {
             var r = http.get("/v1/suppliers/" + supplier + "/offers/s" + i);
             if (r.statusCode() == 200) {
-              truth.put(supplier + ":s" + i, r.bodyAsJsonObject());
+              plain.put(supplier + ":s" + i, r.bodyAsJsonObject());
+              // The offer as the market shows it now: what a fresh snapshot of the market holds.
+              var m = http.get("/v1/markets/" + MARKET + "/suppliers/" + supplier + "/offers/s" + i);
+              assertThat(m.statusCode()).as(m.bodyAsString()).isEqualTo(200);
+              priced.put(supplier + ":s" + i, m.bodyAsJsonObject());
             }
           }
         }
       }
+      Truth truth = new Truth(plain, priced);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
       List<Storefront> waiting = new ArrayList<>(storefronts);
       while (!waiting.isEmpty()) {
@@ -417,8 +447,16 @@ class FeedModelTest {
       }
     }
 
+    /** The store's state after the writes: offers as written, and as the market shows them. */
+    record Truth(Map<String, JsonObject> plain, Map<String, JsonObject> priced) {
+      Map<String, JsonObject> of(Storefront s) {
+        return s.market == null ? plain : priced;
+      }
+    }
+
     private static String extraTruth(Map<String, JsonObject> have, Map<String, JsonObject> expected,
-        Map<String, JsonObject> truth) {
+        Truth all) {
+      Map<String, JsonObject> truth = all.plain();
       StringBuilder sb = new StringBuilder();
       have.keySet().stream().filter(k -> !expected.containsKey(k)).forEach(k -> sb.append("\n    ").append(k)
           .append(": ").append(truth.get(k) == null ? "nothing" : truth.get(k).encode()));
@@ -461,6 +499,8 @@ class FeedModelTest {
     private final int n;
     private final String transport;
     private final double maxRate;
+    /** The market the storefront names, or null. */
+    final String market;
     final ClientView view;
     private int generation;
     private int closedGeneration;
@@ -469,8 +509,9 @@ class FeedModelTest {
     private long resumeAt;
     private long reconnectAt;
 
-    Storefront(Chaos chaos, int n, String transport, ClientView.Interest interest, double maxRate) {
+    Storefront(Chaos chaos, int n, String transport, ClientView.Interest interest, double maxRate, String market) {
       this.chaos = chaos;
+      this.market = market;
       this.n = n;
       this.transport = transport;
       this.maxRate = maxRate;
@@ -478,7 +519,8 @@ class FeedModelTest {
     }
 
     String name() {
-      return "storefront " + n + " (" + transport + (maxRate > 0 ? ", max_rate " + maxRate : "") + ")";
+      return "storefront " + n + " (" + transport + (maxRate > 0 ? ", max_rate " + maxRate : "")
+          + (market != null ? ", market " + market : "") + ")";
     }
 
     private String subscriptionId() {
@@ -505,6 +547,9 @@ class FeedModelTest {
             .mergeIn(view.interest().toJson());
         if (maxRate > 0) {
           subscribe.put("max_rate", maxRate);
+        }
+        if (market != null) {
+          subscribe.put("market", market);
         }
         if (since) {
           subscribe.put("since", new JsonObject().put("epoch", view.epoch()).put("seq", view.resumePoint()));
@@ -698,10 +743,10 @@ class FeedModelTest {
       }
     }
 
-    synchronized Map<String, JsonObject> expected(Map<String, JsonObject> truth) {
+    synchronized Map<String, JsonObject> expected(Chaos.Truth all) {
       ClientView.Interest interest = view.interest();
       Map<String, JsonObject> expected = new HashMap<>();
-      truth.forEach((k, o) -> {
+      all.of(this).forEach((k, o) -> {
         if (interest.matches(o)) {
           expected.put(k, o);
         }
@@ -709,7 +754,7 @@ class FeedModelTest {
       return expected;
     }
 
-    synchronized boolean holds(Map<String, JsonObject> truth) {
+    synchronized boolean holds(Chaos.Truth truth) {
       return link != null && view.snapshotDone() && view.pendingAdds().isEmpty()
           && view.offers().equals(expected(truth));
     }
@@ -934,6 +979,9 @@ class FeedModelTest {
       }
       if (owner.maxRate > 0) {
         query.append("&max_rate=").append(owner.maxRate);
+      }
+      if (owner.market != null) {
+        query.append("&market=").append(owner.market);
       }
       io.pricewire.support.SseClient stream = io.pricewire.support.SseClient.open(owner.chaos.port(),
           query.toString(), o.lastEventId(), (id, json) -> owner.onFrame(o.gen(), json),

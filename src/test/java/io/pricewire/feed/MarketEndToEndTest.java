@@ -262,4 +262,37 @@ class MarketEndToEndTest {
       }
     }
   }
+
+  @Test
+  @DisplayName("a storefront token's markets claim: a market outside it is refused, over WebSocket and SSE, never data")
+  void marketsClaim() {
+    Map<String, String> settings = new HashMap<>(SETTINGS);
+    settings.put("PRICEWIRE_AUTH", "on");
+    settings.put("PRICEWIRE_JWT_SECRET", "jwt-secret-for-market-tests-0123456789abcdef");
+    try (TestGateway g = TestGateway.start(settings); Http ops = new Http(clients, g.opsPort()).bearer(ADMIN)) {
+      String key = ops.post("/admin/suppliers/orchard/keys", "application/json", "{}").bodyAsJsonObject()
+          .getString("key");
+      try (Http http = new Http(clients, g.port()).bearer(key)) {
+        http.offers("orchard", catalog());
+      }
+      postRate(g, "5.10", today());
+      String token = ops.post("/admin/storefront-tokens", "application/json",
+          "{\"suppliers\": \"*\", \"markets\": [\"ca\"], \"ttl_seconds\": 600}").bodyAsJsonObject().getString("token");
+      try (FeedClient c = FeedClient.connect(clients, g.port(), new io.vertx.core.http.WebSocketClientOptions(), token,
+          null)) {
+        c.send(subscribe("cn").put("suppliers", new JsonArray().add("orchard")).put("market", "cn-cbec"));
+        JsonObject refused = c.next();
+        assertThat(refused.getString("type")).isEqualTo("error");
+        assertThat(refused.getString("code")).isEqualTo("forbidden_market");
+        c.send(subscribe("ca").put("suppliers", new JsonArray().add("orchard")).put("market", "ca"));
+        JsonObject snap = c.snapshot().get(0);
+        assertThat(snap.getJsonArray("offers")).hasSize(3);
+        assertThat(snap.getJsonArray("offers").getJsonObject(0).getJsonObject("market").getString("id")).isEqualTo("ca");
+      }
+      try (SseClient sse = SseClient.connect(clients, g.port(), "suppliers=orchard&market=cn-cbec&access_token="
+          + token, null)) {
+        assertThat(sse.statusCode()).isEqualTo(403);
+      }
+    }
+  }
 }

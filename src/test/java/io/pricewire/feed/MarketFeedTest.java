@@ -316,4 +316,30 @@ class MarketFeedTest {
     assertThat(cn.offers().get("t:t1").getJsonObject("market"))
         .isEqualTo(Projection.of(t1, MarketsFile.load().get("cn-cbec"), next.rates(), next.at()));
   }
+
+  @Test
+  @DisplayName("an event's repricing read ahead of the hub: the offer changed after it is not sent early, without its fields")
+  void repricingSkipsOffersTheHubHasNotHandedOut() throws Exception {
+    h.marketEvent(rate("5.10", "2026-11-30"), "cn-cbec");
+    catalog(10);
+    FakeChannel ch = h.connect();
+    ClientView cn = new ClientView("cn", new ClientView.Interest().suppliers("s"));
+    ch.send(subscribe("cn", "cn-cbec"));
+    read(ch, cn);
+    MarketInputs next = rate("5.30", "2026-12-01");
+    MarketEvent e = h.memory.commitEvent(next, List.of("cn-cbec"), "test").await();
+    // After the event, committed but not yet handed out when the event is: the read sees it.
+    var after = h.commitUnpublished("s", item("c3", "55.00", "Seafood > Crab"));
+    h.hub.onBatch(io.pricewire.changelog.ChangeBatch.of(h.epoch(), e, h.loop.nanoTime()));
+    h.loop.runTasks();
+    read(ch, cn);
+    assertThat(cn.offers().get("s:c3").getString("category")).as("not yet: its change is on its way")
+        .isNotEqualTo("Seafood > Crab");
+    h.publish(after);
+    read(ch, cn);
+    for (int i = 0; i < 10; i++) {
+      assertThat(cn.offers().get("s:c" + i).getJsonObject("market")).as("c%d", i).isEqualTo(expected("c" + i, next));
+    }
+    assertThat(cn.offers().get("s:c3").getString("category")).isEqualTo("Seafood > Crab");
+  }
 }

@@ -137,7 +137,7 @@ public final class WatchCommand implements Callable<Integer> {
     if (epoch != null) {
       sub.put("since", new JsonObject().put("epoch", epoch).put("seq", seq));
     }
-    ws.textMessageHandler(text -> onFrame(new JsonObject(text)));
+    ws.textMessageHandler(text -> onFrame(ws, sub, new JsonObject(text)));
     ws.closeHandler(v -> {
       out.println("! connection closed (" + ws.closeStatusCode() + " " + ws.closeReason() + "); resuming");
       vertx.setTimer(1000, t -> connect());
@@ -146,7 +146,7 @@ public final class WatchCommand implements Callable<Integer> {
     out.println("# connected to " + url + (epoch == null ? "" : ", resuming after seq " + seq));
   }
 
-  private void onFrame(JsonObject frame) {
+  private void onFrame(WebSocket ws, JsonObject subscribe, JsonObject frame) {
     switch (frame.getString("type", "")) {
       case "snapshot" -> {
         epoch = frame.getString("epoch");
@@ -178,7 +178,15 @@ public final class WatchCommand implements Callable<Integer> {
           update(entry.getJsonObject("offer"), entry.getJsonArray("changed"));
         }
       }
-      case "error" -> out.println("! " + frame.getString("code") + ": " + frame.getString("message"));
+      case "error" -> {
+        out.println("! " + frame.getString("code") + ": " + frame.getString("message"));
+        String code = frame.getString("code", "");
+        if (code.equals("no_fx_rate") || code.equals("store_unavailable")) {
+          // Not for ever: a rate is posted, the store comes back.
+          out.println("# subscribing again in 2 s");
+          vertx.setTimer(2000, t -> ws.writeTextMessage(subscribe.encode()));
+        }
+      }
       default -> {
       }
     }

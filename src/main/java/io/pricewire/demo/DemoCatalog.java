@@ -44,9 +44,9 @@ public final class DemoCatalog {
 
   static final List<Item> ITEMS = List.of(
       new Item("atlantic-seafood", "lobster-live-1lb", "42.00", "CAD", 120, "Live Atlantic lobster, 1 lb",
-          "加拿大鲜活龙虾 1磅", "Seafood > Shellfish", "Atlantic Seafood Co.", null, "agri_9"),
+          "加拿大鲜活龙虾 1磅", "Seafood > Lobster", "Atlantic Seafood Co.", null, "agri_9"),
       new Item("atlantic-seafood", "snow-crab-clusters-2kg", "89.00", "CAD", 60, "Snow crab clusters, 2 kg",
-          "加拿大雪蟹腿 2公斤", "Seafood > Shellfish", "Atlantic Seafood Co.", null, "agri_9"),
+          "加拿大雪蟹腿 2公斤", "Seafood > Crab", "Atlantic Seafood Co.", null, "agri_9"),
       new Item("atlantic-seafood", "scallops-u10-1kg", "64.50", "CAD", 45, "Digby scallops U10, 1 kg",
           "迪格比扇贝 U10 1公斤", "Seafood > Shellfish", "Atlantic Seafood Co.", null, "agri_9"),
       new Item("okanagan-orchards", "cherries-lapins-5kg", "78.00", "CAD", 200, "Lapins cherries, 5 kg box",

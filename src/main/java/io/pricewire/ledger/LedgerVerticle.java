@@ -67,6 +67,7 @@ public final class LedgerVerticle extends VerticleBase {
   private Future<Void> checking = Future.succeededFuture();
   private MessageConsumer<Object> checks;
   private long checkTimer = -1;
+  private boolean stopped;
   private final Counter marketEvents;
 
   private final Counter changesCommitted;
@@ -183,6 +184,9 @@ public final class LedgerVerticle extends VerticleBase {
   }
 
   private void armCheck(long delayMs) {
+    if (stopped) {
+      return;
+    }
     if (checkTimer >= 0) {
       vertx.cancelTimer(checkTimer);
     }
@@ -195,6 +199,7 @@ public final class LedgerVerticle extends VerticleBase {
   /** Takes no new requests, then finishes and answers every waiting one before it stops. */
   @Override
   public Future<?> stop() {
+    stopped = true;
     if (checkTimer >= 0) {
       vertx.cancelTimer(checkTimer);
     }

@@ -65,7 +65,6 @@ class WatchCommandTest {
         String today = java.time.LocalDate.now(io.pricewire.market.Projection.CHINA).toString();
         String rate = "{\"rates\": [{\"base\": \"CAD\", \"quote\": \"CNY\", \"rate\": \"%s\", \"as_of\": \""
             + today + "\", \"source\": \"test\"}]}";
-        assertThat(ops.post("/admin/fx", "application/json", String.format(rate, "5.10")).statusCode()).isEqualTo(200);
         http.offers("okanagan-orchards", new JsonArray().add(new JsonObject().put("sku", "cherries-2kg")
             .put("price", "39.00 CAD").put("availability", "in_stock").put("category", "Fruit > Cherries")
             .put("title", new JsonObject().put("en", "Cherries 2 kg").put("zh-CN", "车厘子 2公斤"))));
@@ -76,6 +75,13 @@ class WatchCommandTest {
             "--url", "ws://127.0.0.1:" + gateway.port() + "/v1/feed", "--suppliers", "okanagan-orchards",
             "--market", "cn-cbec", "--count", "1"));
         long deadline = System.currentTimeMillis() + 10_000;
+        while (!bytes.toString(StandardCharsets.UTF_8).contains("no_fx_rate") && System.currentTimeMillis() < deadline) {
+          Thread.sleep(20);
+        }
+        // No rate yet: watch says so and subscribes again until there is one.
+        assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("subscribing again in 2 s");
+        assertThat(ops.post("/admin/fx", "application/json", String.format(rate, "5.10")).statusCode()).isEqualTo(200);
+        deadline = System.currentTimeMillis() + 10_000;
         while (!bytes.toString(StandardCharsets.UTF_8).contains("snapshot") && System.currentTimeMillis() < deadline) {
           Thread.sleep(20);
         }

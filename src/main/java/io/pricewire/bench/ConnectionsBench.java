@@ -2,9 +2,7 @@ package io.pricewire.bench;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
@@ -19,8 +17,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -138,21 +134,7 @@ public final class ConnectionsBench implements Callable<Integer> {
 
   /** The server's heap in use (after a full GC when its pid is known) and resident memory. */
   private Memory memory(HttpClientAgent http) throws Exception {
-    if (serverPid != null) {
-      for (int i = 0; i < 2; i++) {
-        new ProcessBuilder("jcmd", String.valueOf(serverPid), "GC.run").redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
-      }
-      Thread.sleep(500);
-    }
-    String metrics = http.request(new RequestOptions().setAbsoluteURI(gateway.opsUrl.resolve("/metrics").toString()))
-        .compose(r -> r.send()).compose(r -> r.body()).map(Buffer::toString).await();
-    Matcher m = Pattern.compile("^jvm_memory_used_bytes\\{area=\"heap\"[^\\n]* (\\S+)$", Pattern.MULTILINE)
-        .matcher(metrics);
-    long heap = 0;
-    while (m.find()) {
-      heap += (long) Double.parseDouble(m.group(1));
-    }
+    long heap = ServerStats.heapInUse(serverPid, http, gateway.opsUrl);
     long rss = serverPid == null ? -1 : new ServerStats(serverPid).rssBytes();
     return new Memory(heap, rss);
   }

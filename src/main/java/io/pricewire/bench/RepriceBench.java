@@ -2,9 +2,7 @@ package io.pricewire.bench;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
@@ -23,8 +21,6 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -302,21 +298,8 @@ public final class RepriceBench implements java.util.concurrent.Callable<Integer
     return serverPid == null ? -1 : new ServerStats(serverPid).rssBytes();
   }
 
-  /** The gateway's heap in use after a full GC (when its pid is given), from its metrics. */
+  /** The gateway's heap in use after a full GC (when its pid is given). */
   private long heapAfterGc() throws Exception {
-    if (serverPid != null) {
-      new ProcessBuilder("jcmd", String.valueOf(serverPid), "GC.run").redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
-      Thread.sleep(300);
-    }
-    String metrics = http.request(new RequestOptions().setAbsoluteURI(gateway.opsUrl.resolve("/metrics").toString()))
-        .compose(r -> r.send()).compose(r -> r.body()).map(Buffer::toString).await();
-    Matcher m = Pattern.compile("^jvm_memory_used_bytes\\{area=\"heap\"[^\\n]* (\\S+)$", Pattern.MULTILINE)
-        .matcher(metrics);
-    long heap = 0;
-    while (m.find()) {
-      heap += (long) Double.parseDouble(m.group(1));
-    }
-    return heap;
+    return ServerStats.heapInUse(serverPid, http, gateway.opsUrl);
   }
 }

@@ -44,4 +44,28 @@ final class ServerStats {
     return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
         .getOperatingSystemMXBean()).getProcessCpuTime();
   }
+
+  /**
+   * The gateway's heap in use, from its metrics: after two full GCs when its pid is known, so
+   * that what is measured is what stays.
+   */
+  static long heapInUse(Long pid, io.vertx.core.http.HttpClientAgent http, java.net.URI opsUrl) throws Exception {
+    if (pid != null) {
+      for (int i = 0; i < 2; i++) {
+        new ProcessBuilder("jcmd", String.valueOf(pid), "GC.run").redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+      }
+      Thread.sleep(500);
+    }
+    String metrics = http.request(new io.vertx.core.http.RequestOptions()
+            .setAbsoluteURI(opsUrl.resolve("/metrics").toString()))
+        .compose(r -> r.send()).compose(r -> r.body()).map(io.vertx.core.buffer.Buffer::toString).await();
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("^jvm_memory_used_bytes\\{area=\"heap\"[^\\n]* (\\S+)$",
+        java.util.regex.Pattern.MULTILINE).matcher(metrics);
+    long heap = 0;
+    while (m.find()) {
+      heap += (long) Double.parseDouble(m.group(1));
+    }
+    return heap;
+  }
 }

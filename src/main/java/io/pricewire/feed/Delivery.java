@@ -24,11 +24,6 @@ final class Delivery {
   private long[] batchSeqs;
   private byte[] batchEnd;
   private SharedBytes batchList;
-  /** The offer as a market shows it, encoded once per market and market event ({@link #marketOffer}). */
-  private String[] marketIds;
-  private long[] marketGenerations;
-  private String[] marketOffers;
-
   Delivery(Change change, String epoch, long committedNanos) {
     this.change = change;
     String text = FeedProtocol.updateBody(epoch, change);
@@ -39,31 +34,6 @@ final class Delivery {
 
   Change change() {
     return change;
-  }
-
-  /**
-   * The offer with its {@code market} object, for a market's subscribers: projected with the
-   * inputs in force when it is written (so an update written after a market event carries the
-   * new prices), once per market and event whatever the number of subscribers.
-   */
-  String marketOffer(MarketView view, io.pricewire.market.Market market) {
-    int n = marketIds == null ? 0 : marketIds.length;
-    for (int i = 0; i < n; i++) {
-      if (marketIds[i].equals(market.id())) {
-        if (marketGenerations[i] != view.generation()) {
-          marketGenerations[i] = view.generation();
-          marketOffers[i] = view.offerJson(change.offer(), market);
-        }
-        return marketOffers[i];
-      }
-    }
-    marketIds = marketIds == null ? new String[1] : java.util.Arrays.copyOf(marketIds, n + 1);
-    marketGenerations = marketGenerations == null ? new long[1] : java.util.Arrays.copyOf(marketGenerations, n + 1);
-    marketOffers = marketOffers == null ? new String[1] : java.util.Arrays.copyOf(marketOffers, n + 1);
-    marketIds[n] = market.id();
-    marketGenerations[n] = view.generation();
-    marketOffers[n] = view.offerJson(change.offer(), market);
-    return marketOffers[n];
   }
 
   long seq() {

@@ -183,23 +183,7 @@ final class FeedConnection implements FeedChannel.Listener {
 
   /** The market a subscribe names, checked against the markets, the token and the rates; null for none. */
   private Market market(ClientOp.Subscribe op) throws ProtocolError {
-    if (op.market() == null) {
-      return null;
-    }
-    Market market = hub.markets().market(op.market());
-    if (market == null) {
-      throw new ProtocolError("unknown_market", "no market \"" + op.market() + "\"; markets: "
-          + hub.markets().known(), "subscribe", op.id());
-    }
-    if (!scope.allowsMarket(market.id())) {
-      throw new ProtocolError("forbidden_market", "the storefront token does not cover market " + market.id(),
-          "subscribe", op.id());
-    }
-    String refusal = hub.markets().refusal(market);
-    if (refusal != null) {
-      throw new ProtocolError("no_fx_rate", refusal, "subscribe", op.id());
-    }
-    return market;
+    return op.market() == null ? null : hub.markets().admit(op.market(), scope, "subscribe", op.id());
   }
 
   /**

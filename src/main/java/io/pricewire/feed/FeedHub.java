@@ -170,19 +170,11 @@ public final class FeedHub {
       return;
     }
     if (op.market() != null) {
-      Market market = markets.market(op.market());
-      String refusal = market == null ? null : markets.refusal(market);
-      if (market == null || !scope.allowsMarket(market.id()) || refusal != null) {
+      try {
+        markets.admit(op.market(), scope, "subscribe", op.id());
+      } catch (ProtocolError refused) {
         onClose.run();
-        if (market == null) {
-          ErrorBody.send(request.response(), 404, "unknown_market", "no market \"" + op.market() + "\"; markets: "
-              + markets.known());
-        } else if (!scope.allowsMarket(market.id())) {
-          ErrorBody.send(request.response(), 403, "forbidden_market",
-              "the storefront token does not cover market " + market.id());
-        } else {
-          ErrorBody.send(request.response(), 409, "no_fx_rate", refusal);
-        }
+        ErrorBody.send(request.response(), MarketView.status(refused), refused.code(), refused.getMessage());
         return;
       }
     }

@@ -31,9 +31,11 @@ public final class MarketView {
   private final Map<String, Long> lastSeqByMarket = new HashMap<>();
   private final FeedMetrics metrics;
   /**
-   * Offers encoded with their projection under the inputs in force, by the offer object: the
-   * subscriptions that share a snapshot read (a thousand storefronts opening one supplier) share
-   * its offer objects, so each is projected and encoded once. Bounded; emptied by each event.
+   * Offers encoded with their projection under the inputs in force, by the offer object: a
+   * change's offer is one object for all its subscribers, and the subscriptions that share a
+   * snapshot read share its offer objects, so each is projected and encoded once per market.
+   * Bounded; emptied by each event (before the first, the rules follow the clock, but a rule
+   * boundary is an event too).
    */
   private final Map<Same, String> encoded = new java.util.LinkedHashMap<>(1024, 0.75f, true) {
     @Override
@@ -112,10 +114,40 @@ public final class MarketView {
   }
 
   /**
+   * The market a subscription names, checked against the markets, the token's {@code markets}
+   * claim and the rates: refused with {@code unknown_market}, {@code forbidden_market} or
+   * {@code no_fx_rate}, whatever the transport.
+   */
+  Market admit(String id, io.pricewire.auth.Scope scope, String op, String subscription) throws ProtocolError {
+    Market market = markets.get(id);
+    if (market == null) {
+      throw new ProtocolError("unknown_market", "no market \"" + id + "\"; markets: " + known(), op, subscription);
+    }
+    if (!scope.allowsMarket(market.id())) {
+      throw new ProtocolError("forbidden_market", "the storefront token does not cover market " + market.id(), op,
+          subscription);
+    }
+    String refusal = refusal(market);
+    if (refusal != null) {
+      throw new ProtocolError("no_fx_rate", refusal, op, subscription);
+    }
+    return market;
+  }
+
+  /** The HTTP status an SSE request is refused with for a refusal of {@link #admit}. */
+  static int status(ProtocolError refusal) {
+    return switch (refusal.code()) {
+      case "unknown_market" -> 404;
+      case "forbidden_market" -> 403;
+      default -> 409;
+    };
+  }
+
+  /**
    * Why a subscription to this market cannot be served now, or null: a market in a currency
    * other than the suppliers' has no rate into it yet, so it could show no price at all.
    */
-  String refusal(Market market) {
+  private String refusal(Market market) {
     if (market.currency().equals(HOME_CURRENCY)) {
       return null;
     }
@@ -144,10 +176,6 @@ public final class MarketView {
 
   /** The offer as a market's subscriber sees it: every field, and the {@code market} object. */
   String offerJson(Offer offer, Market market) {
-    if (inputs == null) {
-      // Before the first event the rules follow the clock: nothing to keep.
-      return encode(offer, market);
-    }
     String cached = encoded.get(new Same(offer, market.id()));
     if (cached == null) {
       cached = encode(offer, market);

@@ -639,7 +639,7 @@ final class Outbox {
   private Frame updateFrame(Subscription sub, Pending p, long seq) {
     Delivery d = p.newest();
     if (sub.market() != null) {
-      return Frame.of(FeedProtocol.marketUpdate(sub.id(), hub.epoch(), seq, d.marketOffer(hub.markets(), sub.market()),
+      return Frame.of(FeedProtocol.marketUpdate(sub.id(), hub.epoch(), seq, hub.markets().offerJson(d.change().offer(), sub.market()),
           p.changed()));
     }
     if (seq == d.seq() && p.asChanged()) {
@@ -663,7 +663,7 @@ final class Outbox {
           frame.add(FeedProtocol.COMMA);
         }
         Pending p = batch.get(i);
-        frame.add(FeedProtocol.marketItem(p.newest().marketOffer(hub.markets(), sub.market()), p.changed())
+        frame.add(FeedProtocol.marketItem(hub.markets().offerJson(p.newest().change().offer(), sub.market()), p.changed())
             .getBytes(StandardCharsets.UTF_8));
       }
       return frame.add(end).add(own).build();

@@ -77,6 +77,16 @@ class MarketFeedTest {
     return Projection.of(o, m, inputs.rates(), inputs.at());
   }
 
+  /** After a first rate (5.10) and a catalog of n offers of supplier s: a client of cn-cbec holding them. */
+  private ClientView marketClient(FakeChannel ch, int offers) {
+    h.marketEvent(rate("5.10", "2026-11-30"), "cn-cbec");
+    catalog(offers);
+    ClientView cn = new ClientView("cn", new ClientView.Interest().suppliers("s"));
+    ch.send(subscribe("cn", "cn-cbec"));
+    read(ch, cn);
+    return cn;
+  }
+
   private void catalog(int n) {
     String[] items = new String[n];
     for (int i = 0; i < n; i++) {
@@ -139,12 +149,8 @@ class MarketFeedTest {
   @Test
   @DisplayName("a new rate re-prices every offer for the market's subscribers; the resume point passes it at the end")
   void eventReprices() throws Exception {
-    h.marketEvent(rate("5.10", "2026-11-30"), "cn-cbec");
-    catalog(250);
     FakeChannel ch = h.connect();
-    ClientView cn = new ClientView("cn", new ClientView.Interest().suppliers("s"));
-    ch.send(subscribe("cn", "cn-cbec"));
-    read(ch, cn);
+    ClientView cn = marketClient(ch, 250);
     FakeChannel other = h.connect();
     other.send(subscribe("plain", null));
     other.take();
@@ -185,12 +191,8 @@ class MarketFeedTest {
   @Test
   @DisplayName("repricing a stalled client: newer changes win, a sell-out goes first, the end equals a fresh snapshot")
   void repricingWithChangesAndSellOut() throws Exception {
-    h.marketEvent(rate("5.10", "2026-11-30"), "cn-cbec");
-    catalog(300);
     FakeChannel ch = h.connect();
-    ClientView cn = new ClientView("cn", new ClientView.Interest().suppliers("s"));
-    ch.send(subscribe("cn", "cn-cbec"));
-    read(ch, cn);
+    ClientView cn = marketClient(ch, 300);
 
     ch.stall();
     // This write fills the client's queue: it goes out, and what follows waits.
@@ -229,12 +231,8 @@ class MarketFeedTest {
   @Test
   @DisplayName("resume from before an event of the market starts over with the new prices; from after, it continues")
   void resumeAcrossEvent() throws Exception {
-    h.marketEvent(rate("5.10", "2026-11-30"), "cn-cbec");
-    catalog(20);
     FakeChannel ch = h.connect();
-    ClientView cn = new ClientView("cn", new ClientView.Interest().suppliers("s"));
-    ch.send(subscribe("cn", "cn-cbec"));
-    read(ch, cn);
+    ClientView cn = marketClient(ch, 20);
     long before = cn.resumePoint();
     ch.close((short) 1000, "away");
 
@@ -292,13 +290,9 @@ class MarketFeedTest {
   @Test
   @DisplayName("an event while an added part loads: the repricing waits for it, and then covers everything")
   void eventDuringAdd() throws Exception {
-    h.marketEvent(rate("5.10", "2026-11-30"), "cn-cbec");
-    catalog(30);
     h.write("t", item("t1", "12.00", "Apparel"));
     FakeChannel ch = h.connect();
-    ClientView cn = new ClientView("cn", new ClientView.Interest().suppliers("s"));
-    ch.send(subscribe("cn", "cn-cbec"));
-    read(ch, cn);
+    ClientView cn = marketClient(ch, 30);
     h.store.hold();
     ClientView.Interest added = new ClientView.Interest().suppliers("t");
     cn.adding(added);
@@ -320,12 +314,8 @@ class MarketFeedTest {
   @Test
   @DisplayName("an event's repricing read ahead of the hub: the offer changed after it is not sent early, without its fields")
   void repricingSkipsOffersTheHubHasNotHandedOut() throws Exception {
-    h.marketEvent(rate("5.10", "2026-11-30"), "cn-cbec");
-    catalog(10);
     FakeChannel ch = h.connect();
-    ClientView cn = new ClientView("cn", new ClientView.Interest().suppliers("s"));
-    ch.send(subscribe("cn", "cn-cbec"));
-    read(ch, cn);
+    ClientView cn = marketClient(ch, 10);
     MarketInputs next = rate("5.30", "2026-12-01");
     MarketEvent e = h.memory.commitEvent(next, List.of("cn-cbec"), "test").await();
     // After the event, committed but not yet handed out when the event is: the read sees it.

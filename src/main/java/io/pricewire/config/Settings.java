@@ -7,7 +7,7 @@ import io.vertx.pgclient.PgConnectOptions;
  * component takes the part it needs.
  */
 public record Settings(Http http, StoreSettings store, Ingest ingest, Ledger ledger, Feed feed, Auth auth, Demo demo, Fx fx,
-    long shutdownTimeoutMs) {
+    Cluster cluster, long shutdownTimeoutMs) {
 
   public enum StoreKind { MEMORY, POSTGRES }
 
@@ -63,11 +63,27 @@ public record Settings(Http http, StoreSettings store, Ingest ingest, Ledger led
   }
 
   public Settings withAuth(Auth newAuth) {
-    return new Settings(http, store, ingest, ledger, feed, newAuth, demo, fx, shutdownTimeoutMs);
+    return new Settings(http, store, ingest, ledger, feed, newAuth, demo, fx, cluster, shutdownTimeoutMs);
   }
 
   /** @param valetUrl the Bank of Canada Valet FXCNYCAD observations to fetch each business day; null: off */
   public record Fx(String valetUrl) {
+  }
+
+  /**
+   * Clustered mode.
+   *
+   * @param enabled PRICEWIRE_CLUSTER=hazelcast
+   * @param host the address this node binds and announces to the others
+   * @param members the other members' host:port, for the TCP/IP join (empty with Kubernetes)
+   * @param kubernetesService the headless service whose DNS records list the members, or null
+   * @param failureTimeoutMs a member silent this long is removed
+   * @param headCheckMs how often the node compares its position with the log's head
+   * @param gapWaitMs how long a skipped seq may take to arrive over the bus before it is read back
+   * @param node this node's name
+   */
+  public record Cluster(boolean enabled, String host, int port, java.util.List<String> members, String name,
+      String kubernetesService, long failureTimeoutMs, long headCheckMs, long gapWaitMs, String node) {
   }
 
   public record Demo(boolean enabled, long intervalMs) {

@@ -115,12 +115,107 @@ public final class SettingsLoader {
       r.problems.add("PRICEWIRE_FX_VALET_URL=\"" + valet + "\" is not valid: expected an http:// or https:// URL");
     }
     Settings.Fx fx = new Settings.Fx(valet);
+    Settings.Cluster cluster = cluster(r, kind);
     long shutdown = r.longValue("PRICEWIRE_SHUTDOWN_TIMEOUT_MS", 100, 3_600_000);
     if (!r.problems.isEmpty()) {
       throw new SettingsException(r.problems);
     }
     warnAboutUnknownKeys(raw, r.known);
-    return new Settings(http, store, ingest, ledger, feed, auth, demo, fx, shutdown);
+    return new Settings(http, store, ingest, ledger, feed, auth, demo, fx, cluster, shutdown);
+  }
+
+  private static Settings.Cluster cluster(Reader r, Settings.StoreKind kind) {
+    String mode = r.text("PRICEWIRE_CLUSTER");
+    boolean enabled = false;
+    if (mode != null) {
+      switch (mode.toLowerCase(Locale.ROOT)) {
+        case "off" -> enabled = false;
+        case "hazelcast" -> enabled = true;
+        default -> r.problems.add("PRICEWIRE_CLUSTER=\"" + mode + "\" is not valid: expected off or hazelcast");
+      }
+    }
+    String host = r.host("PRICEWIRE_CLUSTER_HOST");
+    int port = r.integer("PRICEWIRE_CLUSTER_PORT", 1, 65535, "a TCP port number from 1 to 65535");
+    List<String> members = new ArrayList<>();
+    String listed = r.optionalText("PRICEWIRE_CLUSTER_MEMBERS");
+    if (listed != null) {
+      for (String m : listed.split(",")) {
+        String member = m.trim();
+        if (member.isEmpty()) {
+          continue;
+        }
+        if (!member.matches("[A-Za-z0-9.\\-]+(:[0-9]{1,5})?|\\[[0-9A-Fa-f:]+\\](:[0-9]{1,5})?")) {
+          r.problems.add("PRICEWIRE_CLUSTER_MEMBERS: \"" + member + "\" is not host or host:port, "
+              + "for example 10.0.0.5:5701");
+        } else {
+          members.add(member);
+        }
+      }
+    }
+    String name = r.text("PRICEWIRE_CLUSTER_NAME");
+    if (name != null && !name.matches("[A-Za-z0-9._\\-]{1,64}")) {
+      r.problems.add("PRICEWIRE_CLUSTER_NAME=\"" + name + "\" is not valid: expected 1 to 64 letters, digits, "
+          + "dots, dashes or underscores");
+    }
+    String service = r.optionalText("PRICEWIRE_CLUSTER_KUBERNETES_SERVICE");
+    if (service != null && !service.matches("[a-z0-9]([a-z0-9.\\-]*[a-z0-9])?")) {
+      r.problems.add("PRICEWIRE_CLUSTER_KUBERNETES_SERVICE=\"" + service + "\" is not a DNS name, for example "
+          + "pricewire-cluster.shop.svc.cluster.local");
+    }
+    long failure = r.longValue("PRICEWIRE_CLUSTER_FAILURE_TIMEOUT_MS", 2_000, 600_000);
+    long headCheck = r.longValue("PRICEWIRE_CLUSTER_HEAD_CHECK_MS", 50, 600_000);
+    long gapWait = r.longValue("PRICEWIRE_CLUSTER_GAP_WAIT_MS", 0, 60_000);
+    String node = r.optionalText("PRICEWIRE_NODE_NAME");
+    if (node != null && !node.matches("[A-Za-z0-9._:\\-]{1,64}")) {
+      r.problems.add("PRICEWIRE_NODE_NAME=\"" + node + "\" is not valid: expected 1 to 64 letters, digits, "
+          + "dots, colons, dashes or underscores");
+    }
+    if (enabled) {
+      if (kind != Settings.StoreKind.POSTGRES) {
+        r.problems.add("PRICEWIRE_CLUSTER=hazelcast needs PRICEWIRE_STORE=postgres: the nodes share one change log "
+            + "in PostgreSQL (set PRICEWIRE_STORE=postgres and PRICEWIRE_PG_URI, or PRICEWIRE_CLUSTER=off)");
+      }
+      if (members.isEmpty() && service == null) {
+        r.problems.add("PRICEWIRE_CLUSTER=hazelcast needs PRICEWIRE_CLUSTER_MEMBERS (host:port of the other nodes) "
+            + "or PRICEWIRE_CLUSTER_KUBERNETES_SERVICE (the headless service that lists them)");
+      }
+      if (!members.isEmpty() && service != null) {
+        r.problems.add("PRICEWIRE_CLUSTER_MEMBERS and PRICEWIRE_CLUSTER_KUBERNETES_SERVICE are both set: "
+            + "choose one way for the nodes to find each other");
+      }
+    }
+    if (node == null) {
+      node = enabled ? host + ":" + port : localHostName();
+    }
+    return new Settings.Cluster(enabled, host, port, List.copyOf(members), name, service, failure, headCheck, gapWait,
+        node);
+  }
+
+  private static String localHostName() {
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.io.IOException e) {
+      return "localhost";
+    }
+  }
+
+  /**
+   * Every key the gateway reads: those with a default in {@link #DEFAULTS}, and those read
+   * elsewhere. What the README's table and deployment files may name.
+   */
+  public static Set<String> knownKeys() {
+    java.util.Properties defaults = new java.util.Properties();
+    try (java.io.InputStream in = SettingsLoader.class.getClassLoader().getResourceAsStream(DEFAULTS)) {
+      if (in == null) {
+        throw new IllegalStateException(DEFAULTS + " is not on the class path");
+      }
+      defaults.load(in);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    Set<String> keys = new TreeSet<>(defaults.stringPropertyNames());
+    keys.addAll(READ_ELSEWHERE);
+    return keys;
   }
 
   private static void warnAboutUnknownKeys(JsonObject raw, Set<String> known) {

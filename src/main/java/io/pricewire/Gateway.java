@@ -11,7 +11,10 @@ import io.pricewire.auth.ApiKeys;
 import io.pricewire.auth.Authenticator;
 import io.pricewire.auth.DevCredentials;
 import io.pricewire.auth.StorefrontTokens;
+import io.pricewire.cluster.ClusterNode;
+import io.pricewire.cluster.Membership;
 import io.pricewire.config.Settings;
+import io.pricewire.ledger.Peers;
 import io.pricewire.config.SettingsException;
 import io.pricewire.config.SettingsLoader;
 import io.pricewire.demo.DemoCatalog;
@@ -78,9 +81,14 @@ public final class Gateway {
   private final ApiKeys keys;
   private final StorefrontTokens tokens;
   private EventLoopWatch watch;
+  private final Membership membership;
+  private final Peers peers;
 
-  private Gateway(Vertx vertx, Settings settings, Store store, Map<String, Market> markets, Clock clock) {
+  private Gateway(Vertx vertx, Settings settings, Store store, Map<String, Market> markets, Clock clock,
+      ClusterNode cluster) {
     this.vertx = vertx;
+    this.membership = cluster != null ? cluster : Membership.standalone(settings.cluster().node());
+    this.peers = cluster != null ? cluster.peers() : Peers.NONE;
     this.clock = clock;
     this.markets = markets;
     this.settings = settings;
@@ -95,15 +103,41 @@ public final class Gateway {
    * bus side (not addresses: reply addresses are random).
    */
   public static Vertx newVertx(PrometheusMeterRegistry registry) {
-    MicrometerMetricsOptions metrics = new MicrometerMetricsOptions()
+    return Vertx.builder()
+        .with(new VertxOptions().setMetricsOptions(metricsOptions()))
+        .withMetrics(new MicrometerMetricsFactory(registry))
+        .build();
+  }
+
+  /** As {@link #newVertx}, for a node of a cluster: joins it before it completes. */
+  public static Future<Vertx> newClusteredVertx(PrometheusMeterRegistry registry, ClusterNode node) {
+    return Vertx.builder()
+        .with(node.configure(new VertxOptions().setMetricsOptions(metricsOptions())))
+        .withMetrics(new MicrometerMetricsFactory(registry))
+        .withClusterManager(node.manager())
+        .buildClustered()
+        .onSuccess(node::joined);
+  }
+
+  /**
+   * Reads the settings alone (with a Vert.x of its own, closed after), for a caller that must
+   * know them before it builds the node's Vert.x: a clustered one or not.
+   */
+  public static Settings loadSettings(Map<String, String> overrides) {
+    Vertx bootstrap = Vertx.vertx();
+    try {
+      return SettingsLoader.load(bootstrap, overrides).await();
+    } finally {
+      bootstrap.close();
+    }
+  }
+
+  private static MicrometerMetricsOptions metricsOptions() {
+    return new MicrometerMetricsOptions()
         .setEnabled(true)
         .setJvmMetricsEnabled(true)
         .setLabels(java.util.EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.HTTP_ROUTE, Label.POOL_TYPE,
             Label.POOL_NAME, Label.EB_SIDE));
-    return Vertx.builder()
-        .with(new VertxOptions().setMetricsOptions(metrics))
-        .withMetrics(new MicrometerMetricsFactory(registry))
-        .build();
   }
 
   /**
@@ -152,6 +186,20 @@ public final class Gateway {
 
   public static Future<Gateway> start(Vertx vertx, PrometheusMeterRegistry registry, Settings configured,
       Clock clock) {
+    return start(vertx, registry, configured, clock, null);
+  }
+
+  /**
+   * Starts the node; with a cluster node (and a Vert.x of {@link #newClusteredVertx}) as a member of
+   * its cluster, otherwise alone.
+   */
+  public static Future<Gateway> start(Vertx vertx, PrometheusMeterRegistry registry, Settings configured,
+      Clock clock, ClusterNode cluster) {
+    if (configured.cluster().enabled() != (cluster != null)) {
+      return Future.failedFuture(new SettingsException(List.of(cluster == null
+          ? "PRICEWIRE_CLUSTER=hazelcast needs a clustered start (the pricewire command makes one)"
+          : "a cluster node was given with PRICEWIRE_CLUSTER=off")));
+    }
     LocalCodec.register(vertx.eventBus(), CommitRequest.class, CommitReply.class, ChangeBatch.class);
     Settings.Auth auth = configured.auth();
     boolean memory = configured.store().kind() == Settings.StoreKind.MEMORY;
@@ -176,7 +224,7 @@ public final class Gateway {
           + "supplier's offers and read every feed. Use this on a trusted network only.");
     }
     Store store = createStore(vertx, settings);
-    Gateway gateway = new Gateway(vertx, settings, store, markets, clock);
+    Gateway gateway = new Gateway(vertx, settings, store, markets, clock, cluster);
     return store.open()
         .compose(v -> gateway.keys.bootstrap(settings.auth().supplierKeys()))
         .compose(v -> development ? gateway.developmentKeys() : Future.succeededFuture(Map.<String, String>of()))
@@ -224,11 +272,17 @@ public final class Gateway {
         settings.ingest().burstPerSupplier());
     ConnectionLimiter connectionLimiter = new ConnectionLimiter(settings.feed().maxConnectionsPerAddress());
     watch = new EventLoopWatch(settings.http().eventLoopBlockedMs(), registry);
+    io.micrometer.core.instrument.Gauge.builder("pricewire.cluster.members", membership, Membership::members)
+        .description("Cluster members this node sees, itself included (1 when it runs alone)")
+        .register(registry);
+    io.micrometer.core.instrument.Gauge.builder("pricewire.cluster.joined", membership, m -> m.joined() ? 1 : 0)
+        .description("1 while this node is a member of its cluster (always 1 alone), else 0")
+        .register(registry);
     OpsVerticle ops = new OpsVerticle(settings.http(), store, registry, settings.store().timeoutMs(),
         new AdminApi(settings.auth().adminToken(), keys, tokens), new FxAdmin(vertx, store.rates(), clock),
-        watch);
+        watch, membership);
     LedgerVerticle ledger = new LedgerVerticle(store, settings.ledger().maxBatchItems(),
-        settings.ledger().maxPendingItems(), registry, new MarketWatch(markets.values(), clock));
+        settings.ledger().maxPendingItems(), registry, new MarketWatch(markets.values(), clock), peers);
     int port = settings.http().port() == 0 ? freePort(settings.http().host()) : settings.http().port();
     return deploy(vertx.deployVerticle(ledger))
         .onSuccess(v -> watch.watch("ledger", ledger.context()))
@@ -255,8 +309,9 @@ public final class Gateway {
           httpPort = apis.get(0).actualPort();
           opsPort = ops.actualPort();
           log.info("Pricewire ready: API on port {} (ingest /v1/suppliers/..., feed /v1/feed), ops on port {} "
-              + "(/metrics, /health/ready); {} API event loop(s), {} store", httpPort, opsPort,
-              settings.http().eventLoops(), store.kind());
+              + "(/metrics, /health/ready); {} API event loop(s), {} store{}", httpPort, opsPort,
+              settings.http().eventLoops(), store.kind(), membership.clustered()
+                  ? "; node " + membership.node() + " of a cluster of " + membership.members() : "");
           return this;
         });
   }

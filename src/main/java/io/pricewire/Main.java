@@ -2,7 +2,11 @@ package io.pricewire;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.pricewire.cli.WatchCommand;
+import io.pricewire.cluster.ClusterNode;
+import io.pricewire.config.Settings;
 import io.pricewire.config.SettingsException;
+import io.pricewire.ops.LogNode;
+import java.time.Clock;
 import io.vertx.core.Vertx;
 import java.util.HashMap;
 import java.util.Map;
@@ -49,11 +53,30 @@ public final class Main implements Callable<Integer> {
     if (config != null) {
       overrides.put("PRICEWIRE_CONFIG", config);
     }
+    Settings settings;
+    try {
+      settings = Gateway.loadSettings(overrides);
+    } catch (SettingsException e) {
+      log.error("Cannot start: {}", e.getMessage());
+      return 2;
+    }
+    Settings.Cluster clustering = settings.cluster();
+    if (clustering.enabled() || System.getenv("PRICEWIRE_NODE_NAME") != null) {
+      LogNode.name(clustering.node());
+    }
     PrometheusMeterRegistry registry = Gateway.newRegistry();
-    Vertx vertx = Gateway.newVertx(registry);
+    ClusterNode cluster = clustering.enabled() ? new ClusterNode(clustering) : null;
+    Vertx vertx;
+    try {
+      vertx = cluster == null ? Gateway.newVertx(registry) : Gateway.newClusteredVertx(registry, cluster).await();
+    } catch (RuntimeException e) {
+      log.error("Cannot join cluster {} at {}:{}: {}", clustering.name(), clustering.host(), clustering.port(),
+          e.getMessage(), e);
+      return 1;
+    }
     Gateway gateway;
     try {
-      gateway = Gateway.start(vertx, registry, overrides).await();
+      gateway = Gateway.start(vertx, registry, settings, Clock.systemUTC(), cluster).await();
     } catch (SettingsException e) {
       log.error("Cannot start: {}", e.getMessage());
       vertx.close();

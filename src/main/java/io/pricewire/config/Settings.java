@@ -75,6 +75,8 @@ public record Settings(Http http, StoreSettings store, Ingest ingest, Ledger led
    *
    * @param enabled PRICEWIRE_CLUSTER=hazelcast
    * @param host the address this node binds and announces to the others
+   * @param port the Hazelcast member port
+   * @param busPort the clustered event bus port (0: any free one)
    * @param members the other members' host:port, for the TCP/IP join (empty with Kubernetes)
    * @param kubernetesService the headless service whose DNS records list the members, or null
    * @param failureTimeoutMs a member silent this long is removed
@@ -82,7 +84,7 @@ public record Settings(Http http, StoreSettings store, Ingest ingest, Ledger led
    * @param gapWaitMs how long a skipped seq may take to arrive over the bus before it is read back
    * @param node this node's name
    */
-  public record Cluster(boolean enabled, String host, int port, java.util.List<String> members, String name,
+  public record Cluster(boolean enabled, String host, int port, int busPort, java.util.List<String> members, String name,
       String kubernetesService, long failureTimeoutMs, long headCheckMs, long gapWaitMs, String node) {
   }
 

@@ -136,6 +136,7 @@ public final class SettingsLoader {
     }
     String host = r.host("PRICEWIRE_CLUSTER_HOST");
     int port = r.integer("PRICEWIRE_CLUSTER_PORT", 1, 65535, "a TCP port number from 1 to 65535");
+    int busPort = r.port("PRICEWIRE_CLUSTER_BUS_PORT");
     List<String> members = new ArrayList<>();
     String listed = r.optionalText("PRICEWIRE_CLUSTER_MEMBERS");
     if (listed != null) {
@@ -187,7 +188,7 @@ public final class SettingsLoader {
     if (node == null) {
       node = enabled ? host + ":" + port : localHostName();
     }
-    return new Settings.Cluster(enabled, host, port, List.copyOf(members), name, service, failure, headCheck, gapWait,
+    return new Settings.Cluster(enabled, host, port, busPort, List.copyOf(members), name, service, failure, headCheck, gapWait,
         node);
   }
 

@@ -70,7 +70,7 @@ public final class DemoSupplierVerticle extends VerticleBase {
       quantity.put(key(item), item.quantity());
       seed.add(new LedgerWrite(item.supplier(), w, System.nanoTime()));
     }
-    return vertx.eventBus().request(Addresses.LEDGER_COMMIT, new CommitRequest(seed))
+    return vertx.eventBus().request(Addresses.LEDGER_COMMIT, new CommitRequest(seed), Addresses.LOCAL)
         .compose(reply -> publishRate()).map(reply -> {
       log.info("Demo catalog seeded: {} offers from {} suppliers; a simulated supplier now changes prices and stock "
           + "every {} ms", seed.size(), DemoCatalog.ITEMS.stream().map(DemoCatalog.Item::supplier).distinct().count(),
@@ -127,7 +127,7 @@ public final class DemoSupplierVerticle extends VerticleBase {
           null, null, null, null, null, null, null);
     }
     vertx.eventBus().request(Addresses.LEDGER_COMMIT,
-        new CommitRequest(List.of(new LedgerWrite(item.supplier(), write, System.nanoTime()))))
+        new CommitRequest(List.of(new LedgerWrite(item.supplier(), write, System.nanoTime()))), Addresses.LOCAL)
         .onFailure(e -> log.debug("Demo write not committed: {}", e.getMessage()));
   }
 

@@ -19,13 +19,20 @@ final class Delivery {
   /** Where {@code "offer"} starts in {@link #body}. */
   private final int itemStart;
   final long committedNanos;
+  /** Committed by another node of the cluster. */
+  final boolean fromPeer;
   private byte[] item;
   /** The seqs of the batch {@link #batchList} was made for: seqs, not the changes, so that no change holds another. */
   private long[] batchSeqs;
   private byte[] batchEnd;
   private SharedBytes batchList;
   Delivery(Change change, String epoch, long committedNanos) {
+    this(change, epoch, committedNanos, false);
+  }
+
+  Delivery(Change change, String epoch, long committedNanos, boolean fromPeer) {
     this.change = change;
+    this.fromPeer = fromPeer;
     String text = FeedProtocol.updateBody(epoch, change);
     this.body = new SharedBytes(text.getBytes(StandardCharsets.UTF_8));
     this.itemStart = FeedProtocol.offerStart(text);

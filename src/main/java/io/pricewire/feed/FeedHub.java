@@ -260,7 +260,7 @@ public final class FeedHub {
     matching = true;
     try {
       for (Change c : batch.changes()) {
-        match(c, batch.committedNanos());
+        match(c, batch.committedNanos(), batch.fromPeer());
       }
     } finally {
       matching = false;
@@ -368,12 +368,12 @@ public final class FeedHub {
     }
   }
 
-  private void match(Change change, long committedNanos) {
+  private void match(Change change, long committedNanos, boolean fromPeer) {
     Delivery[] delivery = {null};
     index.match(change, sub -> {
       if (delivery[0] == null) {
         // Encoded once per change and node, whatever the number of subscribers.
-        delivery[0] = new Delivery(change, epoch, committedNanos);
+        delivery[0] = new Delivery(change, epoch, committedNanos, fromPeer);
       }
       try {
         sub.offer(delivery[0]);

@@ -124,6 +124,7 @@ public final class FeedMetrics {
   final Counter reprices;
   final Counter repriced;
   final Timer commitToWrite;
+  final Timer peerCommitToWrite;
   final Timer ingestToWrite;
 
   public FeedMetrics(MeterRegistry registry) {
@@ -169,6 +170,11 @@ public final class FeedMetrics {
             + "(one sample per frame, its oldest update)")
         .serviceLevelObjectives(FRESHNESS_BUCKETS)
         .register(registry);
+    peerCommitToWrite = Timer.builder("pricewire.feed.peer.commit.to.write")
+        .description("For changes committed by another node of the cluster: time from that commit to the frame being "
+            + "written to a client here (also counted in pricewire_feed_commit_to_write)")
+        .serviceLevelObjectives(FRESHNESS_BUCKETS)
+        .register(registry);
     ingestToWrite = Timer.builder("pricewire.feed.ingest.to.write")
         .description("Time from the ingest request being received to the frame with the update being written to a "
             + "client (one sample per frame, its oldest update)")
@@ -205,10 +211,14 @@ public final class FeedMetrics {
    * (one sample per frame, so a frame of many updates costs no more to measure than one).
    *
    * @param receivedNanos when the oldest one's ingest request arrived, 0 when unknown
+   * @param fromPeer the oldest one was committed by another node
    */
-  void written(long committedNanos, long receivedNanos) {
+  void written(long committedNanos, long receivedNanos, boolean fromPeer) {
     long now = System.nanoTime();
     commitToWrite.record(now - committedNanos, TimeUnit.NANOSECONDS);
+    if (fromPeer) {
+      peerCommitToWrite.record(now - committedNanos, TimeUnit.NANOSECONDS);
+    }
     if (receivedNanos != 0) {
       ingestToWrite.record(now - receivedNanos, TimeUnit.NANOSECONDS);
     }

@@ -562,9 +562,13 @@ final class Outbox {
     long now = loop.nanoTime();
     long committed = Long.MAX_VALUE;
     long received = Long.MAX_VALUE;
+    boolean fromPeer = false;
     for (Pending p : batch) {
       Delivery d = p.newest();
-      committed = Math.min(committed, d.committedNanos);
+      if (d.committedNanos < committed) {
+        committed = d.committedNanos;
+        fromPeer = d.fromPeer;
+      }
       if (d.change().receivedNanos() != 0) {
         received = Math.min(received, d.change().receivedNanos());
       }
@@ -573,7 +577,7 @@ final class Outbox {
     int wire = channel.write(frame, seq);
     sent(frame.length(), wire);
     hub.tally().updates(batch.size());
-    hub.metrics().written(committed, received == Long.MAX_VALUE ? 0 : received);
+    hub.metrics().written(committed, received == Long.MAX_VALUE ? 0 : received, fromPeer);
   }
 
   /**

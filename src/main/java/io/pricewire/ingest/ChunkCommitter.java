@@ -69,7 +69,7 @@ final class ChunkCommitter {
   }
 
   private Future<List<ItemOutcome>> send(List<LedgerWrite> writes) {
-    DeliveryOptions options = new DeliveryOptions().setSendTimeout(ledgerTimeoutMs);
+    DeliveryOptions options = new DeliveryOptions().setSendTimeout(ledgerTimeoutMs).setLocalOnly(true);
     return vertx.eventBus().<CommitReply>request(Addresses.LEDGER_COMMIT, new CommitRequest(writes), options)
         .transform(ar -> ar.succeeded() ? Future.succeededFuture(ar.result().body().outcomes())
             : Future.failedFuture(new CommitFailed(Failure.of(ar.cause(), "the commit"))));

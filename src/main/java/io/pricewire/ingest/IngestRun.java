@@ -110,7 +110,10 @@ final class IngestRun implements BodyReader.Items {
   public void stop(Failure failure) {
     if (stopped == null) {
       stopped = failure;
-      request.pause();
+      // A body read to its end has nothing left to pause (HTTP/2 refuses to).
+      if (!request.isEnded()) {
+        request.pause();
+      }
       if (!committing) {
         finish();
       }

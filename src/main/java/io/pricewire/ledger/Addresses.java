@@ -6,6 +6,14 @@ public final class Addresses {
   private Addresses() {
   }
 
+  /**
+   * How every address here is used: within the node, never over a cluster (so a clustered event
+   * bus does not look for handlers on other nodes). What nodes tell each other goes through
+   * {@link Peers}.
+   */
+  public static final io.vertx.core.eventbus.DeliveryOptions LOCAL =
+      new io.vertx.core.eventbus.DeliveryOptions().setLocalOnly(true);
+
   /** Request-reply to the ledger: a {@code CommitRequest}, answered with a {@code CommitReply} after commit. */
   public static final String LEDGER_COMMIT = "pricewire.ledger.commit";
 

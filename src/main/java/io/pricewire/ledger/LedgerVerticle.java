@@ -34,10 +34,12 @@ import org.slf4j.LoggerFactory;
  * takes it the moment the first commits, so the database never idles between two commits. Each
  * request is answered only after its transaction committed.
  *
- * <p>Produces {@link Addresses#CHANGES}: one {@link ChangeBatch} per commit that changed
- * something, strictly in seq order. If the log moved on without this node publishing (a commit
- * whose answer timed out, yet committed), the missing changes are read back from the store and
- * published first, so the feed never sees a gap.
+ * <p>Produces {@link Addresses#CHANGES}: the log's entries as {@link ChangeBatch}es, each once,
+ * strictly in seq order, with nothing skipped ({@link LogOrder}). They are this node's commits
+ * and, in a cluster, the commits of its {@link Peers}. When the log moved on without this node
+ * getting what lies between (a commit whose answer timed out, yet committed; a peer's message
+ * lost or late beyond the gap wait; a head check that finds the log ahead), the missing entries
+ * are read back from the store and published first.
  *
  * <p>Also logs market events ({@link MarketWatch}): when a check (asked on
  * {@link Addresses#MARKET_CHECK}, at start, or at the next rule boundary) finds new projection
@@ -55,8 +57,19 @@ public final class LedgerVerticle extends VerticleBase {
   private int waitingItems;
   /** Transactions started and not yet published, in the order they started. */
   private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
-  private Future<Void> publishing = Future.succeededFuture();
-  private long publishedSeq;
+  private final Peers peers;
+  private LogOrder order;
+  /** When the current gap was first seen (nanos), or -1 while nothing is missing. */
+  private long gapSeenNanos = -1;
+  /** Whether the current gap is being read back (counted once). */
+  private boolean gapRepaired;
+  private boolean repairing;
+  private long gapTimer = -1;
+  private long headCheckTimer = -1;
+  private final Counter gaps;
+  private final Counter gapEntries;
+  private final Timer repairTime;
+  private final AtomicLong behind = new AtomicLong();
   private String epoch;
   private MessageConsumer<CommitRequest> consumer;
   private io.vertx.core.Promise<Void> drained;
@@ -78,9 +91,31 @@ public final class LedgerVerticle extends VerticleBase {
   private record EventRequest(MarketWatch.Proposal proposal, io.vertx.core.Promise<MarketEvent> done) {
   }
 
+  /** The most entries kept waiting for a gap in front of them to be filled. */
+  static final int MAX_HELD_ENTRIES = 200_000;
+  /** The widest range read back at once. */
+  static final int REPAIR_READ = 10_000;
+  static final long REPAIR_RETRY_MS = 1_000;
+
   public LedgerVerticle(Store store, int maxBatchItems, int maxPendingItems, MeterRegistry registry,
-      MarketWatch markets) {
+      MarketWatch markets, Peers peers) {
     this.store = store;
+    this.peers = peers;
+    this.gaps = Counter.builder("pricewire.ledger.gaps")
+        .description("Gaps this node filled from the store: seqs that did not reach it within the gap wait, or a "
+            + "log head ahead of its position")
+        .register(registry);
+    this.gapEntries = Counter.builder("pricewire.ledger.gap.entries")
+        .description("Log entries (changes and market events) read back from the store to fill gaps")
+        .register(registry);
+    this.repairTime = Timer.builder("pricewire.ledger.gap.repair")
+        .description("Time from seeing a gap to having it filled")
+        .serviceLevelObjectives(ms(10), ms(50), ms(100), ms(250), ms(500), ms(1000), ms(2500), ms(5000),
+            ms(10_000), ms(30_000))
+        .register(registry);
+    Gauge.builder("pricewire.ledger.behind", behind, AtomicLong::get)
+        .description("Log entries this node was behind the log's head at the last head check")
+        .register(registry);
     this.markets = markets;
     this.marketEvents = Counter.builder("pricewire.market.events")
         .description("Market events (FX rate in force, tax rule start or end, rate staleness) logged by this node")
@@ -134,10 +169,18 @@ public final class LedgerVerticle extends VerticleBase {
   public Future<?> start() {
     return store.head().map(head -> {
       epoch = head.epoch();
-      publishedSeq = head.seq();
+      order = new LogOrder(head.seq(), MAX_HELD_ENTRIES, REPAIR_READ);
       headSeq.set(head.seq());
       consumer = vertx.eventBus().localConsumer(Addresses.LEDGER_COMMIT, this::onRequest);
-      log.info("Ledger ready: epoch {} at seq {} ({} store)", epoch, publishedSeq, store.kind());
+      log.info("Ledger ready: epoch {} at seq {} ({} store)", epoch, head.seq(), store.kind());
+      return null;
+    }).compose(v -> peers.start(vertx, batch -> {
+      accept(batch);
+      afterAccept();
+    })).map(v -> {
+      if (peers.headCheckMs() > 0) {
+        headCheckTimer = vertx.setTimer(peers.headCheckMs(), id -> checkHead());
+      }
       return null;
     }).compose(v -> markets.start(store)).compose(v -> {
       checks = vertx.eventBus().localConsumer(Addresses.MARKET_CHECK, m -> checkMarkets().onComplete(ar -> {
@@ -163,24 +206,36 @@ public final class LedgerVerticle extends VerticleBase {
    * @return the seq of the event logged, or -1 when nothing changed
    */
   private Future<Long> checkMarkets() {
-    Future<Long> result = checking.transform(previous -> markets.check(store).compose(proposal -> {
+    Future<Long> result = checking.transform(previous -> checkOnce(true));
+    checking = result.transform(ar -> {
+      armCheck(ar.succeeded() ? markets.sleepMs() : 60_000);
+      return Future.succeededFuture();
+    });
+    return result;
+  }
+
+  /**
+   * One check. When another node logged an event since the last this node knows, nothing is
+   * logged; the watch learns the log's last event and checks once more against it.
+   */
+  private Future<Long> checkOnce(boolean again) {
+    return markets.check(store).compose(proposal -> {
       if (proposal == null) {
         return Future.succeededFuture(-1L);
       }
       io.vertx.core.Promise<MarketEvent> done = io.vertx.core.Promise.promise();
       eventsWaiting.add(new EventRequest(proposal, done));
       commitNext();
-      return done.future().map(e -> {
+      return done.future().compose(e -> {
+        if (e == null) {
+          log.info("Another node logged a market event first; checking against it");
+          return again ? markets.start(store).compose(v -> checkOnce(false)) : Future.succeededFuture(-1L);
+        }
         markets.logged(e);
         log.info("Market event at seq {} for {}: {}", e.seq(), e.markets(), e.reason());
-        return e.seq();
+        return Future.succeededFuture(e.seq());
       });
-    }));
-    checking = result.transform(ar -> {
-      armCheck(ar.succeeded() ? markets.sleepMs() : 60_000);
-      return Future.succeededFuture();
     });
-    return result;
   }
 
   private void armCheck(long delayMs) {
@@ -203,11 +258,16 @@ public final class LedgerVerticle extends VerticleBase {
     if (checkTimer >= 0) {
       vertx.cancelTimer(checkTimer);
     }
+    cancelGapTimer();
+    if (headCheckTimer >= 0) {
+      vertx.cancelTimer(headCheckTimer);
+    }
     Future<Void> unregistered = (consumer == null ? Future.<Void>succeededFuture() : consumer.unregister())
-        .compose(v -> checks == null ? Future.succeededFuture() : checks.unregister());
+        .compose(v -> checks == null ? Future.succeededFuture() : checks.unregister())
+        .compose(v -> peers.stop().recover(e -> Future.succeededFuture()));
     return unregistered.compose(v -> {
       if (inFlight.isEmpty() && waiting.isEmpty()) {
-        return publishing.transform(done -> Future.succeededFuture());
+        return Future.succeededFuture();
       }
       drained = io.vertx.core.Promise.promise();
       return drained.future();
@@ -239,7 +299,7 @@ public final class LedgerVerticle extends VerticleBase {
     }
     if (waiting.isEmpty()) {
       if (inFlight.isEmpty() && drained != null) {
-        publishing.onComplete(v -> drained.tryComplete());
+        drained.tryComplete();
       }
       return;
     }
@@ -266,7 +326,8 @@ public final class LedgerVerticle extends VerticleBase {
         commitTime.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
         Committed committed = ar.result();
         if (!committed.changes().isEmpty()) {
-          t.logged = new ChangeBatch(committed.epoch(), committed.changes(), 0);
+          t.logged = new ChangeBatch(committed.epoch(), committed.changes(), System.nanoTime());
+          changesCommitted.increment(committed.changes().size());
         }
         answer(batch, committed);
       } else {
@@ -282,10 +343,10 @@ public final class LedgerVerticle extends VerticleBase {
     InFlight t = new InFlight(List.of(), true);
     inFlight.add(t);
     MarketWatch.Proposal p = request.proposal();
-    store.commitEvent(p.inputs(), p.markets(), p.reason()).onComplete(ar -> {
+    store.commitEvent(p.inputs(), p.markets(), p.reason(), p.afterEventSeq()).onComplete(ar -> {
       t.ended = true;
-      if (ar.succeeded()) {
-        t.logged = ChangeBatch.of(epoch, ar.result(), 0);
+      if (ar.succeeded() && ar.result() != null) {
+        t.logged = ChangeBatch.of(epoch, ar.result(), System.nanoTime());
         marketEvents.increment();
       }
       publishEnded();
@@ -295,24 +356,20 @@ public final class LedgerVerticle extends VerticleBase {
   }
 
   /**
-   * Publishes the transactions that ended, once every transaction started before them ended too,
-   * in seq order, each after the one before. Two transactions in flight take the log's lock in
-   * the order they reach the store, which need not be the order they started: the later one may
-   * hold the lower seqs.
+   * Hands the transactions that ended to the log order, once every transaction started before
+   * them ended too. Two transactions in flight take the log's lock in the order they reach the
+   * store, which need not be the order they started: the later one may hold the lower seqs, and
+   * the order holds the other until it comes.
    */
   private void publishEnded() {
-    List<ChangeBatch> ended = new ArrayList<>(2);
     while (!inFlight.isEmpty() && inFlight.peek().ended) {
       InFlight t = inFlight.poll();
       if (t.logged != null) {
-        ended.add(t.logged);
+        peers.share(t.logged);
+        accept(t.logged);
       }
     }
-    ended.sort(java.util.Comparator.comparingLong(ChangeBatch::firstSeq));
-    for (ChangeBatch c : ended) {
-      // Each publish runs whatever became of the one before: one failure must not stop the feed.
-      publishing = publishing.transform(previous -> publish(c));
-    }
+    afterAccept();
   }
 
   private void answer(List<Message<CommitRequest>> batch, Committed committed) {
@@ -337,75 +394,156 @@ public final class LedgerVerticle extends VerticleBase {
     }
   }
 
-  private Future<Void> publish(ChangeBatch logged) {
-    ChangeBatch batch = logged;
+  /** A batch from this node's commits, a peer, or a read-back: published when its turn comes. */
+  private void accept(ChangeBatch batch) {
     if (!batch.epoch().equals(epoch)) {
+      if (batch.fromPeer()) {
+        log.warn("A peer published seq {}..{} of another change log (epoch {}, this node's is {}); ignored",
+            batch.firstSeq(), batch.lastSeq(), batch.epoch(), epoch);
+        return;
+      }
       log.error("The change log was replaced under this node (epoch {} became {}); publishing from the new log",
           epoch, batch.epoch());
       epoch = batch.epoch();
-      publishedSeq = batch.firstSeq() - 1;
+      order.reset(batch.firstSeq() - 1);
     }
-    if (batch.lastSeq() <= publishedSeq) {
-      // Published already, read back from the log to fill the gap before a transaction that
-      // started earlier and committed later.
-      return Future.succeededFuture();
+    for (ChangeBatch ready : order.accept(batch)) {
+      send(ready);
     }
-    if (batch.firstSeq() <= publishedSeq) {
-      long published = publishedSeq;
-      batch = new ChangeBatch(batch.epoch(), batch.changes().stream().filter(c -> c.seq() > published).toList(), 0);
-    }
-    ChangeBatch fresh = batch;
-    long first = batch.firstSeq();
-    Future<Void> repaired = first == publishedSeq + 1 ? Future.succeededFuture() : repair(publishedSeq, first - 1);
-    return repaired.recover(e -> {
-      log.error("Could not read back changes {}..{}; feed nodes will see a gap and make clients resume",
-          publishedSeq + 1, first - 1, e);
-      return Future.succeededFuture();
-    }).map(v -> {
-      send(fresh);
-      return null;
-    });
   }
 
-  /** Reads back what the log holds in (after, upTo] and publishes it in seq order, events in their places. */
-  private Future<Void> repair(long after, long upTo) {
-    Future<List<Change>> changes = store.changesBetween(after, upTo);
-    Future<List<MarketEvent>> events = store.eventsBetween(after, upTo);
-    return Future.all(changes, events).map(all -> {
-      log.warn("Publishing {} change(s) and {} market event(s) committed without an answer (seq {}..{})",
-          changes.result().size(), events.result().size(), after + 1, upTo);
-      List<Change> run = new ArrayList<>();
-      int e = 0;
-      for (Change c : changes.result()) {
-        while (e < events.result().size() && events.result().get(e).seq() < c.seq()) {
-          sendChanges(run);
-          send(ChangeBatch.of(epoch, events.result().get(e++), 0));
+  /**
+   * After the order moved: when something is missing, starts the gap clock and, after the gap
+   * wait, reads it back; when nothing is, stops the clock.
+   */
+  private void afterAccept() {
+    LogOrder.Range missing = order.missing();
+    if (missing == null) {
+      if (gapSeenNanos >= 0 && gapRepaired) {
+        repairTime.record(System.nanoTime() - gapSeenNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+      }
+      gapSeenNanos = -1;
+      gapRepaired = false;
+      cancelGapTimer();
+      return;
+    }
+    if (gapSeenNanos < 0) {
+      gapSeenNanos = System.nanoTime();
+    }
+    if (repairing || gapTimer >= 0 || stopped) {
+      return;
+    }
+    // A repair that has begun goes on without waiting: the rest is as late as its start.
+    long wait = gapRepaired ? 0 : Math.max(0, peers.gapWaitMs()
+        - (System.nanoTime() - gapSeenNanos) / 1_000_000);
+    if (wait == 0) {
+      vertx.runOnContext(v -> repairMissing());
+    } else {
+      gapTimer = vertx.setTimer(wait, id -> {
+        gapTimer = -1;
+        repairMissing();
+      });
+    }
+  }
+
+  private void cancelGapTimer() {
+    if (gapTimer >= 0) {
+      vertx.cancelTimer(gapTimer);
+      gapTimer = -1;
+    }
+  }
+
+  /**
+   * Reads back the first missing range from the store and publishes it. Waits while this node's
+   * own transactions are in flight (one of them may hold it), and tries again later while the
+   * store is unavailable, publishing nothing after the gap meanwhile.
+   */
+  private void repairMissing() {
+    LogOrder.Range range = order.missing();
+    if (range == null || repairing || stopped) {
+      afterAccept();
+      return;
+    }
+    if (!inFlight.isEmpty()) {
+      // publishEnded comes back here when they end.
+      return;
+    }
+    if (!gapRepaired) {
+      gapRepaired = true;
+      gaps.increment();
+      log.warn("Seq {}..{} did not reach this node; reading it from the store", range.after() + 1,
+          order.known());
+    }
+    repairing = true;
+    Future<List<Change>> changes = store.changesBetween(range.after(), range.upTo());
+    Future<List<MarketEvent>> events = store.eventsBetween(range.after(), range.upTo());
+    Future.all(changes, events).onComplete(ar -> {
+      repairing = false;
+      if (ar.failed()) {
+        Throwable cause = changes.failed() ? changes.cause() : events.cause();
+        if (cause instanceof UnsupportedOperationException) {
+          log.error("Seq {}..{} cannot be read back ({}); feed clients will resume", range.after() + 1,
+              range.upTo(), cause.getMessage());
+          skip(range);
+        } else {
+          log.warn("Reading seq {}..{} back failed ({}); trying again in {} ms", range.after() + 1, range.upTo(),
+              cause.getMessage(), REPAIR_RETRY_MS);
+          gapTimer = vertx.setTimer(REPAIR_RETRY_MS, id -> {
+            gapTimer = -1;
+            repairMissing();
+          });
         }
-        run.add(c);
+        return;
       }
-      sendChanges(run);
-      while (e < events.result().size()) {
-        send(ChangeBatch.of(epoch, events.result().get(e++), 0));
+      List<ChangeBatch> read = LogOrder.batches(epoch, changes.result(), events.result(), System.nanoTime());
+      int entries = changes.result().size() + events.result().size();
+      gapEntries.increment(entries);
+      for (ChangeBatch b : read) {
+        accept(b);
       }
-      return null;
+      if (entries < range.size() && order.published() < range.upTo()) {
+        log.error("The store holds {} of the {} entries in seq {}..{}; feed clients will resume", entries,
+            range.size(), range.after() + 1, range.upTo());
+        skip(range);
+        return;
+      }
+      afterAccept();
     });
   }
 
-  private void sendChanges(List<Change> run) {
-    if (!run.isEmpty()) {
-      send(new ChangeBatch(epoch, List.copyOf(run), 0));
-      run.clear();
+  private void skip(LogOrder.Range range) {
+    for (ChangeBatch ready : order.skip(range)) {
+      send(ready);
     }
+    afterAccept();
+  }
+
+  /** Compares the position with the log's head: a loss at the tail shows here within one check. */
+  private void checkHead() {
+    headCheckTimer = -1;
+    if (stopped) {
+      return;
+    }
+    store.head().onComplete(ar -> {
+      if (ar.succeeded() && ar.result().epoch().equals(epoch)) {
+        long head = ar.result().seq();
+        behind.set(Math.max(0, head - order.published()));
+        order.knownUpTo(head);
+        afterAccept();
+      }
+      if (!stopped) {
+        headCheckTimer = vertx.setTimer(peers.headCheckMs(), id -> checkHead());
+      }
+    });
   }
 
   private void send(ChangeBatch logged) {
-    if (logged.event() == null && logged.changes().isEmpty()) {
-      return;
+    ChangeBatch batch = logged.fromPeer() ? logged
+        : new ChangeBatch(epoch, logged.changes(), System.nanoTime(), logged.event());
+    if (batch.event() != null) {
+      markets.logged(batch.event());
     }
-    ChangeBatch batch = new ChangeBatch(epoch, logged.changes(), System.nanoTime(), logged.event());
-    vertx.eventBus().publish(Addresses.CHANGES, batch);
-    publishedSeq = batch.lastSeq();
-    headSeq.set(publishedSeq);
-    changesCommitted.increment(batch.changes().size());
+    vertx.eventBus().publish(Addresses.CHANGES, batch, Addresses.LOCAL);
+    headSeq.set(batch.lastSeq());
   }
 }

@@ -17,6 +17,6 @@ public final class MarketChecks {
    * @return the seq of the event logged, or -1 when nothing changed
    */
   public static Future<Long> ask(Vertx vertx) {
-    return vertx.eventBus().<Long>request(Addresses.MARKET_CHECK, null).map(Message::body);
+    return vertx.eventBus().<Long>request(Addresses.MARKET_CHECK, null, Addresses.LOCAL).map(Message::body);
   }
 }

@@ -34,9 +34,13 @@ public final class MarketWatch {
   private final Clock clock;
   /** The inputs in force in the log: those of the last event, or no rates before the first. */
   private MarketInputs logged;
+  /** The seq of the last event in the log as this watch knows it; 0 before the first. */
+  private long loggedSeq;
 
-  /** What a check found: the event to log, or none. */
-  record Proposal(MarketInputs inputs, List<String> markets, String reason) {
+  /**
+   * What a check found: the event to log, decided against the event at {@code afterEventSeq}.
+   */
+  record Proposal(MarketInputs inputs, List<String> markets, String reason, long afterEventSeq) {
   }
 
   public MarketWatch(Collection<Market> markets, Clock clock) {
@@ -48,7 +52,13 @@ public final class MarketWatch {
   Future<Void> start(Store store) {
     return store.marketLog().map(log -> {
       MarketEvent last = log.last();
-      logged = last != null ? last.inputs() : new MarketInputs(now(), Map.of());
+      if (last == null) {
+        logged = new MarketInputs(now(), Map.of());
+        loggedSeq = 0;
+      } else if (logged == null || last.seq() >= loggedSeq) {
+        logged = last.inputs();
+        loggedSeq = last.seq();
+      }
       return null;
     });
   }
@@ -63,13 +73,16 @@ public final class MarketWatch {
     return store.rates().latest().map(rates -> {
       MarketInputs next = new MarketInputs(now(), rates);
       List<String> affected = logged.affected(next, markets);
-      return affected.isEmpty() ? null : new Proposal(next, affected, reason(logged, next));
+      return affected.isEmpty() ? null : new Proposal(next, affected, reason(logged, next), loggedSeq);
     });
   }
 
-  /** The proposal was logged: its inputs are in force now. */
+  /** An event is in the log (this node's or a peer's): its inputs are in force from its seq. */
   void logged(MarketEvent event) {
-    logged = event.inputs();
+    if (event.seq() >= loggedSeq) {
+      logged = event.inputs();
+      loggedSeq = event.seq();
+    }
   }
 
   /** How long to sleep before the next check: until the next boundary, at most an hour. */

@@ -110,4 +110,29 @@ public record MarketInputs(Instant at, Map<String, FxRate> rates) {
     }
     return best;
   }
+
+  /** The rates as JSON, exactly (numerator and denominator as text): how the log and the cluster keep them. */
+  public io.vertx.core.json.JsonArray ratesJson() {
+    io.vertx.core.json.JsonArray list = new io.vertx.core.json.JsonArray();
+    for (FxRate r : rateList()) {
+      list.add(new io.vertx.core.json.JsonObject().put("base", r.base()).put("quote", r.quote())
+          .put("num", r.rate().numerator().toString()).put("den", r.rate().denominator().toString())
+          .put("text", r.text()).put("as_of", r.asOf().toString()).put("source", r.source())
+          .put("received_at", r.receivedAt().toString()));
+    }
+    return list;
+  }
+
+  /** Reads what {@link #ratesJson()} wrote. */
+  public static MarketInputs fromJson(Instant at, io.vertx.core.json.JsonArray rates) {
+    List<FxRate> list = new ArrayList<>();
+    for (Object o : rates) {
+      io.vertx.core.json.JsonObject j = (io.vertx.core.json.JsonObject) o;
+      list.add(new FxRate(j.getString("base"), j.getString("quote"),
+          new Ratio(new java.math.BigInteger(j.getString("num")), new java.math.BigInteger(j.getString("den"))),
+          j.getString("text"), LocalDate.parse(j.getString("as_of")), j.getString("source"),
+          Instant.parse(j.getString("received_at"))));
+    }
+    return of(at, list);
+  }
 }

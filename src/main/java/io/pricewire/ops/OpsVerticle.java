@@ -14,6 +14,7 @@ import io.vertx.core.json.JsonObject;
 import io.micrometer.core.instrument.Gauge;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import io.pricewire.cluster.Membership;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
@@ -34,6 +35,7 @@ public final class OpsVerticle extends VerticleBase {
   private final AdminApi admin;
   private final FxAdmin fx;
   private final EventLoopWatch watch;
+  private final Membership membership;
   private final AtomicInteger storeUp = new AtomicInteger();
   private HttpServer server;
   private long storeProbe = -1;
@@ -42,9 +44,13 @@ public final class OpsVerticle extends VerticleBase {
   private final java.util.Map<String, io.pricewire.market.FxRate> ratesInForce =
       new java.util.concurrent.ConcurrentHashMap<>();
 
+  /** The header naming the node on every answer of the ops port. */
+  public static final String NODE_HEADER = "Pricewire-Node";
+
   public OpsVerticle(Settings.Http http, Store store, PrometheusMeterRegistry registry, long storeTimeoutMs,
-      AdminApi admin, FxAdmin fx, EventLoopWatch watch) {
+      AdminApi admin, FxAdmin fx, EventLoopWatch watch, Membership membership) {
     this.http = http;
+    this.membership = membership;
     this.store = store;
     this.registry = registry;
     this.storeTimeoutMs = storeTimeoutMs;
@@ -95,10 +101,20 @@ public final class OpsVerticle extends VerticleBase {
                 .put("error", String.valueOf(ar.cause().getMessage()))));
           }
         }))
-        .register("event-loops", this::eventLoops);
+        .register("event-loops", this::eventLoops)
+        .register("cluster", promise -> {
+          JsonObject about = new JsonObject().put("node", membership.node()).put("members", membership.members());
+          promise.complete(membership.joined() ? Status.OK(about) : Status.KO(about.put("error",
+              "this node is not a member of its cluster")));
+        });
     storeProbe = vertx.setPeriodic(0, 5000, t -> store.head().onComplete(ar -> storeUp.set(ar.succeeded() ? 1 : 0)));
     rateProbe = vertx.setPeriodic(0, 5000, t -> store.rates().latest().onSuccess(this::ratesRead));
     Router router = Router.router(vertx);
+    // Every answer of the ops port says which node gave it.
+    router.route().handler(ctx -> {
+      ctx.response().putHeader(NODE_HEADER, membership.node());
+      ctx.next();
+    });
     router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
     router.get("/health/live").handler(HealthCheckHandler.createWithHealthChecks(live));
     router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(ready));

@@ -186,9 +186,14 @@ public final class MemoryStore implements Store {
   }
 
   @Override
-  public Future<MarketEvent> commitEvent(MarketInputs inputs, List<String> markets, String reason) {
+  public Future<MarketEvent> commitEvent(MarketInputs inputs, List<String> markets, String reason,
+      long afterEventSeq) {
     lock.writeLock().lock();
     try {
+      long last = lastEvent == null ? 0 : lastEvent.seq();
+      if (afterEventSeq != ANY_LAST_EVENT && afterEventSeq != last) {
+        return Future.succeededFuture(null);
+      }
       head++;
       lastEvent = new MarketEvent(head, inputs, markets, reason);
       for (String m : markets) {

@@ -111,6 +111,7 @@ final class PgSql {
 
   static final String EVENT_COLUMNS = "seq, at, rates::text AS rates, markets, reason";
 
+  static final String LAST_EVENT_SEQ = "SELECT coalesce(max(seq), 0) AS seq FROM market_events";
   static final String LAST_EVENT = "SELECT " + EVENT_COLUMNS + " FROM market_events ORDER BY seq DESC LIMIT 1";
 
   static final String MARKET_HEADS = "SELECT market, seq FROM market_heads";

@@ -80,6 +80,11 @@ public final class PgStore implements Store {
     // Every query here is short: JIT compilation would cost more than it saves.
     this.connectOptions.addProperty("jit", "off");
     this.connectOptions.addProperty("application_name", "pricewire");
+    // A transaction holds the log's lock, which every node's commits queue on. If the process
+    // that holds it stops (SIGSTOP, a long GC pause, a frozen VM) with the transaction open, the
+    // server ends the session after this long, so the lock cannot stop the cluster's ingest for
+    // longer. A live transaction is never idle that long: its statements are sent together.
+    this.connectOptions.addProperty("idle_in_transaction_session_timeout", Long.toString(Math.max(1000, timeoutMs)));
     this.netOptions = new NetClientOptions().setConnectTimeout((int) Math.min(Integer.MAX_VALUE, timeoutMs))
         .setTcpNoDelay(true).setTcpKeepAlive(true);
     this.poolOptions = new PoolOptions()
@@ -419,27 +424,40 @@ public final class PgStore implements Store {
    * cache holds stay valid for the next commit.
    */
   @Override
-  public Future<MarketEvent> commitEvent(MarketInputs inputs, List<String> markets, String reason) {
+  public Future<MarketEvent> commitEvent(MarketInputs inputs, List<String> markets, String reason,
+      long afterEventSeq) {
     String token = cache.nextToken();
     return guard(pool.withTransaction(conn -> conn.query(PgSql.LOCK_HEAD).execute().compose(rows -> {
       Row h = rows.iterator().next();
       long seq = h.getLong("head_seq") + 1;
-      if (cache.enabled()) {
-        cache.sending(token, h.getString("writer"), List.of());
-      }
-      String[] ids = markets.toArray(String[]::new);
-      return conn.preparedQuery(PgSql.INSERT_EVENT)
-          .execute(Tuple.of(seq, utc(inputs.at()), ratesJson(inputs), ids, reason))
-          .compose(v -> conn.preparedQuery(PgSql.SET_MARKET_HEADS).execute(Tuple.of(ids, seq)))
-          .compose(v -> conn.preparedQuery(PgSql.SET_HEAD).execute(Tuple.of(seq, token)))
-          .map(v -> new MarketEvent(seq, inputs, markets, reason));
+      // Read under the lock: an event another node logged before is seen here.
+      return conn.query(PgSql.LAST_EVENT_SEQ).execute().compose(last -> {
+        long lastSeq = last.iterator().next().getLong("seq");
+        if (afterEventSeq != ANY_LAST_EVENT && lastSeq != afterEventSeq) {
+          return Future.<MarketEvent>succeededFuture(null);
+        }
+        if (cache.enabled()) {
+          cache.sending(token, h.getString("writer"), List.of());
+        }
+        return insertEvent(conn, seq, token, inputs, markets, reason);
+      });
     })), "log a market event").andThen(ar -> {
-      if (ar.succeeded()) {
+      if (ar.succeeded() && ar.result() != null) {
         cache.committed(token);
-      } else {
+      } else if (ar.failed()) {
         cache.unknown(token);
       }
     });
+  }
+
+  private Future<MarketEvent> insertEvent(SqlConnection conn, long seq, String token, MarketInputs inputs,
+      List<String> markets, String reason) {
+    String[] ids = markets.toArray(String[]::new);
+    return conn.preparedQuery(PgSql.INSERT_EVENT)
+        .execute(Tuple.of(seq, utc(inputs.at()), inputs.ratesJson(), ids, reason))
+        .compose(v -> conn.preparedQuery(PgSql.SET_MARKET_HEADS).execute(Tuple.of(ids, seq)))
+        .compose(v -> conn.preparedQuery(PgSql.SET_HEAD).execute(Tuple.of(seq, token)))
+        .map(v -> new MarketEvent(seq, inputs, markets, reason));
   }
 
   @Override
@@ -471,27 +489,8 @@ public final class PgStore implements Store {
   }
 
   /** The rates in force, exact: numerator and denominator as decimal text. */
-  static JsonArray ratesJson(MarketInputs inputs) {
-    JsonArray list = new JsonArray();
-    for (FxRate r : inputs.rateList()) {
-      list.add(new JsonObject().put("base", r.base()).put("quote", r.quote())
-          .put("num", r.rate().numerator().toString()).put("den", r.rate().denominator().toString())
-          .put("text", r.text()).put("as_of", r.asOf().toString()).put("source", r.source())
-          .put("received_at", r.receivedAt().toString()));
-    }
-    return list;
-  }
-
   static MarketEvent toEvent(Row r) {
-    List<FxRate> rates = new ArrayList<>();
-    for (Object o : new JsonArray(r.getString("rates"))) {
-      JsonObject j = (JsonObject) o;
-      rates.add(new FxRate(j.getString("base"), j.getString("quote"),
-          new Ratio(new java.math.BigInteger(j.getString("num")), new java.math.BigInteger(j.getString("den"))),
-          j.getString("text"), java.time.LocalDate.parse(j.getString("as_of")), j.getString("source"),
-          Instant.parse(j.getString("received_at"))));
-    }
-    MarketInputs inputs = MarketInputs.of(r.getOffsetDateTime("at").toInstant(), rates);
+    MarketInputs inputs = MarketInputs.fromJson(r.getOffsetDateTime("at").toInstant(), new JsonArray(r.getString("rates")));
     return new MarketEvent(r.getLong("seq"), inputs, List.of(r.getArrayOfStrings("markets")), r.getString("reason"));
   }
 

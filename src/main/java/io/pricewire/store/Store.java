@@ -46,13 +46,22 @@ public interface Store {
    */
   Future<List<Change>> changesBetween(long afterSeq, long upToSeq);
 
+  /** For {@link #commitEvent}: log the event whatever the log's last market event is. */
+  long ANY_LAST_EVENT = -1;
+
   /**
-   * Logs a market event with the next seq, atomically like a commit; called by the ledger alone,
-   * between its commits.
+   * Logs a market event with the next seq, atomically like a commit; called by the ledger,
+   * between its commits. Several nodes may decide the same event at once (a rule boundary passes
+   * on all of them): only the first to take the log's lock logs it, because each names the last
+   * event its decision was made against.
    *
    * @param markets the markets whose projections the new inputs change
+   * @param afterEventSeq the seq of the log's last market event the caller knows (0: none yet),
+   *     or {@link #ANY_LAST_EVENT}
+   * @return the event logged, or null when the log's last market event is another one (someone
+   *     logged one meanwhile; nothing was written)
    */
-  Future<MarketEvent> commitEvent(MarketInputs inputs, List<String> markets, String reason);
+  Future<MarketEvent> commitEvent(MarketInputs inputs, List<String> markets, String reason, long afterEventSeq);
 
   /** The newest market event of the log (null before the first) and each market's last event seq. */
   Future<MarketLog> marketLog();

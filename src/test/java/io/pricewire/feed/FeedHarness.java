@@ -114,7 +114,7 @@ final class FeedHarness {
 
   /** Logs a market event (as the ledger does when rates or rules change) and hands it to the hub. */
   MarketEvent marketEvent(MarketInputs inputs, String... markets) {
-    MarketEvent e = memory.commitEvent(inputs, List.of(markets), "test").await();
+    MarketEvent e = memory.commitEvent(inputs, List.of(markets), "test", Store.ANY_LAST_EVENT).await();
     hub.onBatch(ChangeBatch.of(epoch, e, loop.nanoTime()));
     loop.runTasks();
     return e;
@@ -208,8 +208,8 @@ final class FeedHarness {
 
     @Override
     public Future<io.pricewire.changelog.MarketEvent> commitEvent(io.pricewire.market.MarketInputs inputs,
-        List<String> markets, String reason) {
-      return inner.commitEvent(inputs, markets, reason);
+        List<String> markets, String reason, long afterEventSeq) {
+      return inner.commitEvent(inputs, markets, reason, afterEventSeq);
     }
 
     @Override

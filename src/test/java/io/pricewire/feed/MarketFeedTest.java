@@ -317,7 +317,7 @@ class MarketFeedTest {
     FakeChannel ch = h.connect();
     ClientView cn = marketClient(ch, 10);
     MarketInputs next = rate("5.30", "2026-12-01");
-    MarketEvent e = h.memory.commitEvent(next, List.of("cn-cbec"), "test").await();
+    MarketEvent e = h.memory.commitEvent(next, List.of("cn-cbec"), "test", io.pricewire.store.Store.ANY_LAST_EVENT).await();
     // After the event, committed but not yet handed out when the event is: the read sees it.
     var after = h.commitUnpublished("s", item("c3", "55.00", "Seafood > Crab"));
     h.hub.onBatch(io.pricewire.changelog.ChangeBatch.of(h.epoch(), e, h.loop.nanoTime()));

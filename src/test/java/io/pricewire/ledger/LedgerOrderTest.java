@@ -130,8 +130,8 @@ class LedgerOrderTest {
 
     @Override
     public Future<io.pricewire.changelog.MarketEvent> commitEvent(io.pricewire.market.MarketInputs inputs,
-        List<String> markets, String reason) {
-      return store.commitEvent(inputs, markets, reason);
+        List<String> markets, String reason, long afterEventSeq) {
+      return store.commitEvent(inputs, markets, reason, afterEventSeq);
     }
 
     @Override
@@ -178,7 +178,7 @@ class LedgerOrderTest {
     pg.open().await();
     Store store = new SwappingStore(pg, which.equals("first"));
     LedgerVerticle ledger = new LedgerVerticle(store, 2, 1000, new SimpleMeterRegistry(),
-        new MarketWatch(java.util.List.of(), java.time.Clock.systemUTC()));
+        new MarketWatch(java.util.List.of(), java.time.Clock.systemUTC()), Peers.NONE);
     String deployment = vertx.deployVerticle(ledger).await();
     List<Long> published = new CopyOnWriteArrayList<>();
     var consumer = vertx.eventBus().<ChangeBatch>localConsumer(Addresses.CHANGES, m -> {

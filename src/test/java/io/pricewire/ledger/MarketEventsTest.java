@@ -51,7 +51,7 @@ class MarketEventsTest {
     clock = new TestClock(Instant.parse("2026-12-31T15:30:00Z"));
     vertx.eventBus().<ChangeBatch>localConsumer(Addresses.CHANGES, m -> published.add(m.body()));
     vertx.deployVerticle(new LedgerVerticle(store, 100, 1000, new SimpleMeterRegistry(),
-        new MarketWatch(markets.values(), clock))).await();
+        new MarketWatch(markets.values(), clock), Peers.NONE)).await();
   }
 
   @AfterEach

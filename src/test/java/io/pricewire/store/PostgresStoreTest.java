@@ -74,7 +74,8 @@ class PostgresStoreTest extends StoreContract {
     String s = newSupplier();
     long head = store.head().await().seq();
     commit(write(s, offer("a", "1.00")));
-    var e = store.commitEvent(inputs("5.1", "2026-11-30T01:02:03.000004Z"), java.util.List.of("cn-cbec"), "rate")
+    var e = store.commitEvent(inputs("5.1", "2026-11-30T01:02:03.000004Z"), java.util.List.of("cn-cbec"), "rate",
+        Store.ANY_LAST_EVENT)
         .await();
     commit(write(s, offer("a", "2.00")));
     PgStore reopened = new PgStore(vertx, PgConnectOptions.fromUri(db.uri()), 2, 5000);

@@ -66,13 +66,18 @@ abstract class StoreContract {
     Committed before = commit(write(s, offer("a", "1.00")));
     long head = store().head().await().seq();
     var first = inputs("5.1432", "2026-11-30T09:00:00.123456Z");
-    var e = store().commitEvent(first, List.of("cn-cbec"), "rate CAD/CNY").await();
+    MarketLog before0 = store().marketLog().await();
+    long lastEvent = before0.last() == null ? 0 : before0.last().seq();
+    var e = store().commitEvent(first, List.of("cn-cbec"), "rate CAD/CNY", lastEvent).await();
     assertThat(e.seq()).isEqualTo(head + 1);
+    assertThat(store().commitEvent(first, List.of("cn-cbec"), "the same, decided on another node", lastEvent).await())
+        .as("an event decided against an older last event is not logged").isNull();
+    assertThat(store().head().await().seq()).as("and takes no seq").isEqualTo(e.seq());
     assertThat(store().head().await().seq()).isEqualTo(e.seq());
     Committed after = commit(write(s, offer("a", "2.00")));
     assertThat(after.changes().get(0).seq()).as("a change after the event takes the seq after it").isEqualTo(e.seq() + 1);
     var second = inputs("5.2", "2026-12-01T09:00:00Z");
-    var e2 = store().commitEvent(second, List.of("cn-cbec", "ca"), "rules").await();
+    var e2 = store().commitEvent(second, List.of("cn-cbec", "ca"), "rules", e.seq()).await();
     MarketLog log = store().marketLog().await();
     assertThat(log.last()).isEqualTo(e2);
     assertThat(log.last().inputs().rates().get("CAD/CNY").rate())

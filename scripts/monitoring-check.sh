@@ -3,8 +3,8 @@
 #  1. promtool check config / check rules / test rules over monitoring/;
 #  2. a gateway with the demo load and a live feed client, scraped by a real Prometheus that uses
 #     monitoring/prometheus/prometheus.yml (pointed at this run's ports): the freshness
-#     histograms, ingest and feed metrics have samples, every recording rule yields a value, and
-#     every rule is healthy;
+#     histograms, ingest and feed metrics have samples, every recording rule yields a value (but
+#     those of clustered mode only), and every rule is healthy;
 #  3. `promtool check metrics` on a real scrape;
 #  4. every metric named in the rules and the dashboard exists in that scrape.
 #
@@ -100,7 +100,13 @@ for expr in 'up{job="pricewire"} == 1' \
     'pricewire_store_up == 1'; do
   expect_samples "$expr"
 done
+# Recording rules over clustered-mode series have no value on this standalone gateway (no peer
+# update is ever written); they must still be healthy, which the rules check below covers.
+cluster_only=' pricewire:feed_peer_commit_to_write_seconds:p99_5m '
 for rule in $(grep -hoE 'record: *[a-z_:0-9]+' monitoring/prometheus/rules/*.yml | sed 's/record: *//'); do
+  case "$cluster_only" in
+    *" $rule "*) echo "   skip $rule (clustered mode only)"; continue ;;
+  esac
   expect_samples "$rule"
 done
 curl -sf "http://127.0.0.1:$prom_port/api/v1/rules" | python3 -c '

@@ -75,7 +75,11 @@ class HealthTest {
         }
         JsonObject ready = web.get(gateway.opsPort(), "127.0.0.1", "/health/ready").send().await().bodyAsJsonObject();
         assertThat(ready.getJsonArray("checks").stream().map(c -> ((JsonObject) c).getString("id")))
-            .containsExactlyInAnyOrder("store", "event-loops");
+            .containsExactlyInAnyOrder("store", "event-loops", "cluster");
+        JsonObject cluster = ready.getJsonArray("checks").stream().map(c -> (JsonObject) c)
+            .filter(c -> c.getString("id").equals("cluster")).findFirst().orElseThrow();
+        assertThat(cluster.getString("status")).as("a node alone is its own cluster").isEqualTo("UP");
+        assertThat(cluster.getJsonObject("data").getInteger("members")).isEqualTo(1);
         assertThat(Metrics.value(clients, gateway.opsPort(), "pricewire_store_up")).isEqualTo(1.0);
       } finally {
         clients.close().await();

@@ -681,7 +681,7 @@ class KubernetesManifestsTest {
       List<String> problems = new ArrayList<>();
       Map<String, String> settings = effective(m);
       Map<String, String> expected = Map.of("http", "PRICEWIRE_HTTP_PORT", "ops", "PRICEWIRE_OPS_PORT",
-          "hazelcast", "PRICEWIRE_CLUSTER_PORT");
+          "hazelcast", "PRICEWIRE_CLUSTER_PORT", "cluster-bus", "PRICEWIRE_CLUSTER_BUS_PORT");
       new TreeMap<>(expected).forEach((name, key) -> {
         Object declared = m.port(name).get("containerPort");
         if (declared == null) {

@@ -801,11 +801,12 @@ public final class ClusterBench implements Callable<Integer> {
       long begin = System.nanoTime();
       timer = publisherVertx.setPeriodic(10, x -> {
         long owed = (long) ((System.nanoTime() - begin) / 1e9 * perSecond) - scheduled;
-        if (owed > perSecond) {
-          // More than a second behind: that much is dropped rather than sent in a burst later; the
-          // published rate shows the shortfall.
-          scheduled += owed - perSecond;
-          owed = perSecond;
+        long most = Math.max(perSecond, 10);
+        if (owed > most) {
+          // More than a second (or one largest request) behind: that much is dropped rather than
+          // sent in a burst later; the published rate shows the shortfall.
+          scheduled += owed - most;
+          owed = most;
         }
         while (owed >= next) {
           if (inFlight.get() >= maxInFlight) {

@@ -7,7 +7,8 @@
 # from the npm registry into bench/peers/socketio); a PostgreSQL at 127.0.0.1:5432 that user
 # postgres may use without a password (the durable runs create and drop database pricewire_bench).
 # Takes about 40 minutes with the defaults. Settings, from the environment:
-#   PHASES       fanout,live,capacity,latency,ingest,connections,resume,reprice,jmh   (what to run)
+#   PHASES       fanout,live,capacity,latency,ingest,connections,resume,reprice,jmh   (what to run;
+#                also cluster, not run by default: clustered mode at 1, 2 and 3 nodes, about 4 minutes)
 #   CAPACITY     1000,10000   (capacity phase: subscriber counts)
 #   LIVE         100x200,1000x200,1000x500,100x2000   (live phase: subscribers x changes/s)
 #   SYSTEMS      pricewire,pricewire-postgres,broadcaster,nats,socketio   (fan-out side by side)
@@ -264,6 +265,14 @@ if has "$PHASES" reprice; then
       --out "$OUT/reprice-$store.json"
     stop_server
   done
+fi
+
+if has "$PHASES" cluster; then
+  # Clustered mode: the bench starts its own nodes and databases (clusters of 1, 2 and 3 nodes,
+  # then the repair phase with two) and writes its own JSON; bench/RESULTS.md quotes it by hand.
+  log "cluster: fan-out at 1, 2 and 3 nodes, then a node's catch-up after a stop"
+  "${BENCH[@]}" cluster --nodes 1,2,3 --pg-admin-uri postgresql://postgres@127.0.0.1:5432/postgres \
+    --out "$OUT/cluster-$(date -u +%F).json"
 fi
 
 if has "$PHASES" jmh; then

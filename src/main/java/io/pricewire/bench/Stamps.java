@@ -14,7 +14,11 @@ final class Stamps {
    * whole client does otherwise.
    */
   static void scan(Buffer buffer, java.util.function.LongConsumer sink) {
-    byte[] data = buffer.getBytes();
+    scan(buffer.getBytes(), sink);
+  }
+
+  /** The same over bytes already copied out, for a caller that reads them for more than stamps. */
+  static void scan(byte[] data, java.util.function.LongConsumer sink) {
     int n = data.length;
     for (int i = 0; i + 2 < n; i++) {
       if (data[i] == 't' && data[i + 1] == '=') {

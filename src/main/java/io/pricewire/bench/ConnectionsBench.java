@@ -41,7 +41,7 @@ public final class ConnectionsBench implements Callable<Integer> {
   @Option(names = "--sources", defaultValue = "4", description = "Source addresses 127.0.0.2, 127.0.0.3, ... to connect from (default: ${DEFAULT-VALUE}).")
   int sources;
 
-  @Option(names = "--subscribe", defaultValue = "true", negatable = true, description = "Each connection subscribes to one offer (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--subscribe", defaultValue = "true", fallbackValue = "true", negatable = true, description = "Each connection subscribes to one offer (default: ${DEFAULT-VALUE}).")
   boolean subscribe;
 
   @Option(names = "--compress", description = "Connections offer permessage-deflate, as browsers do.")

@@ -51,7 +51,7 @@ public final class RepriceBench implements java.util.concurrent.Callable<Integer
   @Option(names = "--market", defaultValue = "cn-cbec", description = "Market the subscribers name (default: ${DEFAULT-VALUE}).")
   String market;
 
-  @Option(names = "--compress", defaultValue = "true", negatable = true, description = "Subscribers offer "
+  @Option(names = "--compress", defaultValue = "true", fallbackValue = "true", negatable = true, description = "Subscribers offer "
       + "permessage-deflate, as browsers do (default: ${DEFAULT-VALUE}; --compress=false for plain frames).")
   boolean compress;
 

@@ -63,6 +63,8 @@ public final class LedgerVerticle extends VerticleBase {
   private long gapSeenNanos = -1;
   /** Whether the current gap is being read back (counted once). */
   private boolean gapRepaired;
+  /** Whether the read-back of the current gap already waited once for this node's transactions. */
+  private boolean gapDeferred;
   private boolean repairing;
   private long gapTimer = -1;
   private long headCheckTimer = -1;
@@ -424,6 +426,7 @@ public final class LedgerVerticle extends VerticleBase {
       }
       gapSeenNanos = -1;
       gapRepaired = false;
+      gapDeferred = false;
       cancelGapTimer();
       return;
     }
@@ -454,9 +457,10 @@ public final class LedgerVerticle extends VerticleBase {
   }
 
   /**
-   * Reads back the first missing range from the store and publishes it. Waits while this node's
-   * own transactions are in flight (one of them may hold it), and tries again later while the
-   * store is unavailable, publishing nothing after the gap meanwhile.
+   * Reads back the first missing range from the store and publishes it. Waits once for this
+   * node's transactions in flight to end (one of them may hold it; reading it is safe anyway,
+   * since everything up to a seq known to be committed is committed), and tries again later
+   * while the store is unavailable, publishing nothing after the gap meanwhile.
    */
   private void repairMissing() {
     LogOrder.Range range = order.missing();
@@ -464,8 +468,10 @@ public final class LedgerVerticle extends VerticleBase {
       afterAccept();
       return;
     }
-    if (!inFlight.isEmpty()) {
-      // publishEnded comes back here when they end.
+    if (!inFlight.isEmpty() && !gapDeferred) {
+      // One of them may hold the gap: publishEnded comes back here when one ends. Once only, so
+      // that a node that always has a commit in flight still reads a peer's gap back.
+      gapDeferred = true;
       return;
     }
     if (!gapRepaired) {

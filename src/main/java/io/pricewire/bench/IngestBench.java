@@ -261,32 +261,9 @@ public final class IngestBench implements Callable<Integer> {
     return changes;
   }
 
-  /** CPU seconds used so far by all processes named {@code --db-process}, or NaN when none runs here. */
+  /** CPU seconds used so far by the database server's processes here, or NaN when none runs here. */
   private double dbCpu() {
-    double total = 0;
-    boolean any = false;
-    try (var procs = Files.list(Path.of("/proc"))) {
-      for (Path p : (Iterable<Path>) procs::iterator) {
-        String name = p.getFileName().toString();
-        if (!name.chars().allMatch(Character::isDigit)) {
-          continue;
-        }
-        try {
-          if (Files.readString(p.resolve("comm")).trim().equals(dbProcess)) {
-            double cpu = new ServerStats(Long.parseLong(name)).cpuSeconds();
-            if (!Double.isNaN(cpu)) {
-              total += cpu;
-              any = true;
-            }
-          }
-        } catch (java.io.IOException e) {
-          // the process ended
-        }
-      }
-    } catch (java.io.IOException e) {
-      return Double.NaN;
-    }
-    return any ? total : Double.NaN;
+    return ServerStats.cpuSecondsOfProcessesNamed(dbProcess);
   }
 
   private void loop(HttpClientAgent client, String supplier, String key, CountDownLatch done) {

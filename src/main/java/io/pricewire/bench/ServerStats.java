@@ -68,4 +68,35 @@ final class ServerStats {
     }
     return heap;
   }
+
+  /**
+   * CPU seconds used so far by every process here whose name ({@code /proc/<pid>/comm}) is
+   * {@code name}, such as the database server's; NaN when none runs here.
+   */
+  static double cpuSecondsOfProcessesNamed(String name) {
+    double total = 0;
+    boolean any = false;
+    try (var procs = Files.list(Path.of("/proc"))) {
+      for (Path p : (Iterable<Path>) procs::iterator) {
+        String pid = p.getFileName().toString();
+        if (!pid.chars().allMatch(Character::isDigit)) {
+          continue;
+        }
+        try {
+          if (Files.readString(p.resolve("comm")).trim().equals(name)) {
+            double cpu = new ServerStats(Long.parseLong(pid)).cpuSeconds();
+            if (!Double.isNaN(cpu)) {
+              total += cpu;
+              any = true;
+            }
+          }
+        } catch (IOException | RuntimeException e) {
+          // the process ended
+        }
+      }
+    } catch (IOException e) {
+      return Double.NaN;
+    }
+    return any ? total : Double.NaN;
+  }
 }

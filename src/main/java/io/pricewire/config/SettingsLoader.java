@@ -205,18 +205,25 @@ public final class SettingsLoader {
    * elsewhere. What the README's table and deployment files may name.
    */
   public static Set<String> knownKeys() {
-    java.util.Properties defaults = new java.util.Properties();
+    Set<String> keys = new TreeSet<>(defaults().keySet());
+    keys.addAll(READ_ELSEWHERE);
+    return keys;
+  }
+
+  /** The defaults file as packed with the gateway: every key it has a default for, and that default. */
+  public static Map<String, String> defaults() {
+    java.util.Properties file = new java.util.Properties();
     try (java.io.InputStream in = SettingsLoader.class.getClassLoader().getResourceAsStream(DEFAULTS)) {
       if (in == null) {
         throw new IllegalStateException(DEFAULTS + " is not on the class path");
       }
-      defaults.load(in);
+      file.load(new java.io.InputStreamReader(in, java.nio.charset.StandardCharsets.UTF_8));
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
-    Set<String> keys = new TreeSet<>(defaults.stringPropertyNames());
-    keys.addAll(READ_ELSEWHERE);
-    return keys;
+    Map<String, String> values = new java.util.TreeMap<>();
+    file.stringPropertyNames().forEach(k -> values.put(k, file.getProperty(k)));
+    return values;
   }
 
   private static void warnAboutUnknownKeys(JsonObject raw, Set<String> known) {

@@ -14,14 +14,7 @@ import org.junit.jupiter.api.Test;
 class HazelcastSetupTest {
 
   private static Settings.Cluster cluster(String... pairs) {
-    JsonObject raw = new JsonObject();
-    java.util.Properties defaults = new java.util.Properties();
-    try (var in = SettingsLoader.class.getClassLoader().getResourceAsStream(SettingsLoader.DEFAULTS)) {
-      defaults.load(in);
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-    defaults.forEach((k, v) -> raw.put((String) k, v));
+    JsonObject raw = new JsonObject(new java.util.HashMap<>(SettingsLoader.defaults()));
     raw.put("PRICEWIRE_STORE", "postgres").put("PRICEWIRE_CLUSTER", "hazelcast");
     for (int i = 0; i < pairs.length; i += 2) {
       raw.put(pairs[i], pairs[i + 1]);
@@ -68,14 +61,7 @@ class HazelcastSetupTest {
 
   @Test
   void clusteringNeedsPostgresAndAWayToFindMembers() {
-    JsonObject raw = new JsonObject();
-    java.util.Properties defaults = new java.util.Properties();
-    try (var in = SettingsLoader.class.getClassLoader().getResourceAsStream(SettingsLoader.DEFAULTS)) {
-      defaults.load(in);
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-    defaults.forEach((k, v) -> raw.put((String) k, v));
+    JsonObject raw = new JsonObject(new java.util.HashMap<>(SettingsLoader.defaults()));
     raw.put("PRICEWIRE_CLUSTER", "hazelcast");
     try {
       SettingsLoader.map(raw);

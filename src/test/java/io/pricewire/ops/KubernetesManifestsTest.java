@@ -20,7 +20,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
@@ -584,7 +583,7 @@ class KubernetesManifestsTest {
 
     static List<String> settingsValid(Manifests m) {
       List<String> problems = new ArrayList<>();
-      Map<String, String> raw = new TreeMap<>(defaults());
+      Map<String, String> raw = new TreeMap<>(SettingsLoader.defaults());
       raw.putAll(environment(m, problems));
       Settings s;
       try {
@@ -974,19 +973,6 @@ class KubernetesManifestsTest {
       return problems;
     }
 
-    /** conf/pricewire.properties, as the gateway reads it first. */
-    static Map<String, String> defaults() {
-      Properties p = new Properties();
-      try (Reader in = Files.newBufferedReader(Path.of(SettingsLoader.DEFAULTS), StandardCharsets.UTF_8)) {
-        p.load(in);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-      Map<String, String> values = new TreeMap<>();
-      p.stringPropertyNames().forEach(k -> values.put(k, p.getProperty(k)));
-      return values;
-    }
-
     /** What the gateway's container gets: its ConfigMaps, then env (which wins), resolved to values. */
     static Map<String, String> environment(Manifests m, List<String> problems) {
       Map<String, String> env = new TreeMap<>();
@@ -1027,7 +1013,7 @@ class KubernetesManifestsTest {
 
     /** The settings a pod runs with: defaults, overlaid with what its environment gives. */
     static Map<String, String> effective(Manifests m) {
-      Map<String, String> all = new TreeMap<>(defaults());
+      Map<String, String> all = new TreeMap<>(SettingsLoader.defaults());
       all.putAll(environment(m, new ArrayList<>()));
       return all;
     }

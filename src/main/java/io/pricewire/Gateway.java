@@ -18,6 +18,7 @@ import io.pricewire.ledger.Peers;
 import io.pricewire.config.SettingsException;
 import io.pricewire.config.SettingsLoader;
 import io.pricewire.demo.DemoCatalog;
+import io.pricewire.demo.DemoPage;
 import io.pricewire.demo.DemoSupplierVerticle;
 import io.pricewire.feed.ConnectionLimiter;
 import io.pricewire.feed.FeedMetrics;
@@ -77,6 +78,9 @@ public final class Gateway {
   private final List<String> deployments = new ArrayList<>();
   private int httpPort;
   private int opsPort;
+  /** The generated storefront token of a development run, for the demo page on this machine. */
+  private final java.util.concurrent.atomic.AtomicReference<String> developmentToken =
+      new java.util.concurrent.atomic.AtomicReference<>();
 
   private final ApiKeys keys;
   private final StorefrontTokens tokens;
@@ -230,8 +234,9 @@ public final class Gateway {
         .compose(v -> development ? gateway.developmentKeys() : Future.succeededFuture(Map.<String, String>of()))
         .compose(devKeys -> gateway.deployAll(registry).map(g -> {
           if (development) {
-            DevCredentials.publish(DevCredentials.describe(settings.auth().adminToken(),
-                g.tokens.canMint() ? g.tokens.mint(List.of("*"), Duration.ofHours(24)) : null, devKeys,
+            String storefront = g.tokens.canMint() ? g.tokens.mint(List.of("*"), Duration.ofHours(24)) : null;
+            g.developmentToken.set(storefront);
+            DevCredentials.publish(DevCredentials.describe(settings.auth().adminToken(), storefront, devKeys,
                 g.httpPort, g.opsPort));
           }
           return g;
@@ -243,7 +248,7 @@ public final class Gateway {
   private Future<Map<String, String>> developmentKeys() {
     Map<String, String> created = new java.util.TreeMap<>();
     Future<Void> chain = Future.succeededFuture();
-    for (String supplier : DemoCatalog.suppliers()) {
+    for (String supplier : DemoCatalog.allSuppliers()) {
       chain = chain.compose(v -> keys.create(supplier, "development").map(k -> {
         created.put(supplier, k.key());
         return null;
@@ -284,11 +289,13 @@ public final class Gateway {
     LedgerVerticle ledger = new LedgerVerticle(store, settings.ledger().maxBatchItems(),
         settings.ledger().maxPendingItems(), registry, new MarketWatch(markets.values(), clock), peers);
     int port = settings.http().port() == 0 ? freePort(settings.http().host()) : settings.http().port();
+    DemoPage demoPage = settings.demo().enabled()
+        ? new DemoPage(developmentToken::get, settings.demo().catalogOffers()) : null;
     return deploy(vertx.deployVerticle(ledger))
         .onSuccess(v -> watch.watch("ledger", ledger.context()))
         .compose(v -> deploy(vertx.deployVerticle(() -> {
           ApiVerticle api = new ApiVerticle(settings, port, store, ingestMetrics, feedMetrics, auth, ingestLimiter,
-              connectionLimiter, markets, clock);
+              connectionLimiter, markets, clock, demoPage);
           apis.add(api);
           return api;
         }, new DeploymentOptions().setInstances(settings.http().eventLoops()))))
@@ -300,7 +307,8 @@ public final class Gateway {
         .compose(v -> deploy(vertx.deployVerticle(ops)))
         .onSuccess(v -> watch.watch("ops", ops.context()))
         .compose(v -> settings.demo().enabled()
-            ? deploy(vertx.deployVerticle(new DemoSupplierVerticle(settings.demo().intervalMs(), store.rates(), clock)))
+            ? deploy(vertx.deployVerticle(new DemoSupplierVerticle(settings.demo().intervalMs(),
+                settings.demo().catalogOffers(), store.rates(), clock)))
             : Future.succeededFuture())
         .compose(v -> settings.fx().valetUrl() != null
             ? deploy(vertx.deployVerticle(new ValetFetch(settings.fx().valetUrl(), store.rates(), clock)))

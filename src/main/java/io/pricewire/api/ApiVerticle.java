@@ -24,6 +24,8 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.StaticHandler;
+import io.pricewire.demo.DemoPage;
 
 /**
  * The public port, one instance per event loop: the ingest API and the live feed. Each instance
@@ -45,6 +47,7 @@ public final class ApiVerticle extends VerticleBase {
   private final Authenticator auth;
   private final IngestLimiter ingestLimiter;
   private final ConnectionLimiter connectionLimiter;
+  private final DemoPage demoPage;
   private FeedHub hub;
   private MessageConsumer<ChangeBatch> changes;
   private HttpServer server;
@@ -53,10 +56,12 @@ public final class ApiVerticle extends VerticleBase {
    * @param port the port to listen on; instances given the same port share it
    * @param ingestLimiter shared by every instance: the rate is per supplier and node
    * @param connectionLimiter shared by every instance: the count is per client address and node
+   * @param demoPage the demo storefront to serve, or null when the demo is off
    */
   public ApiVerticle(Settings settings, int port, Store store, IngestMetrics ingestMetrics, FeedMetrics feedMetrics,
       Authenticator auth, IngestLimiter ingestLimiter, ConnectionLimiter connectionLimiter,
-      Map<String, Market> markets, java.time.Clock clock) {
+      Map<String, Market> markets, java.time.Clock clock, DemoPage demoPage) {
+    this.demoPage = demoPage;
     this.markets = markets;
     this.clock = clock;
     this.settings = settings;
@@ -83,6 +88,12 @@ public final class ApiVerticle extends VerticleBase {
     FeedApi feed = new FeedApi(hub, auth, connectionLimiter);
     feed.mount(router);
     new MarketApi(store, hub, auth).mount(router);
+    // The JavaScript client, so that any page can import it from the gateway it talks to.
+    router.get("/client/*").handler(StaticHandler.create("web/client").setMaxAgeSeconds(300)
+        .setDefaultContentEncoding("UTF-8"));
+    if (demoPage != null) {
+      demoPage.mount(router);
+    }
     router.errorHandler(404, ctx -> ErrorBody.send(ctx.response(), 404, "not_found",
         "no endpoint " + ctx.request().method() + " " + ctx.request().path()));
     router.errorHandler(405, ctx -> ErrorBody.send(ctx.response(), 405, "method_not_allowed",

@@ -88,6 +88,7 @@ public record Settings(Http http, StoreSettings store, Ingest ingest, Ledger led
       String kubernetesService, long failureTimeoutMs, long headCheckMs, long gapWaitMs, String node) {
   }
 
-  public record Demo(boolean enabled, long intervalMs) {
+  /** @param catalogOffers offers of the larger demo catalog (the marketplace supplier) */
+  public record Demo(boolean enabled, long intervalMs, int catalogOffers) {
   }
 }

@@ -109,7 +109,8 @@ public final class SettingsLoader {
         r.origins("PRICEWIRE_ALLOWED_ORIGINS"));
     Settings.Demo demo = new Settings.Demo(
         r.bool("PRICEWIRE_DEMO"),
-        r.longValue("PRICEWIRE_DEMO_INTERVAL_MS", 10, 3_600_000));
+        r.longValue("PRICEWIRE_DEMO_INTERVAL_MS", 10, 3_600_000),
+        r.integer("PRICEWIRE_DEMO_CATALOG_OFFERS", 0, 20_000));
     String valet = r.optionalText("PRICEWIRE_FX_VALET_URL");
     if (valet != null && !valet.matches("(?i)https?://\\S+")) {
       r.problems.add("PRICEWIRE_FX_VALET_URL=\"" + valet + "\" is not valid: expected an http:// or https:// URL");

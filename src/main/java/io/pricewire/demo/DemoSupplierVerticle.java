@@ -40,6 +40,7 @@ public final class DemoSupplierVerticle extends VerticleBase {
   static final String DEMO_RATE_SOURCE = "demo rate (simulated, not a quote)";
 
   private final long intervalMs;
+  private final List<DemoCatalog.Item> marketplace;
   private final RateStore rates;
   private final java.time.Clock clock;
   private java.math.BigDecimal rate = new java.math.BigDecimal(DEMO_RATE);
@@ -49,9 +50,13 @@ public final class DemoSupplierVerticle extends VerticleBase {
   private final Map<String, Long> quantity = new HashMap<>();
   private long timer = -1;
 
-  /** @param rates where the demo's CAD/CNY rate goes, so that the cn-cbec market has one */
-  public DemoSupplierVerticle(long intervalMs, RateStore rates, java.time.Clock clock) {
+  /**
+   * @param catalogOffers offers of the larger catalog ({@link DemoCatalog#marketplace})
+   * @param rates where the demo's CAD/CNY rate goes, so that the cn-cbec market has one
+   */
+  public DemoSupplierVerticle(long intervalMs, int catalogOffers, RateStore rates, java.time.Clock clock) {
     this.intervalMs = intervalMs;
+    this.marketplace = DemoCatalog.marketplace(catalogOffers);
     this.rates = rates;
     this.clock = clock;
   }
@@ -64,17 +69,25 @@ public final class DemoSupplierVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     List<LedgerWrite> seed = new ArrayList<>();
-    for (DemoCatalog.Item item : DemoCatalog.ITEMS) {
+    List<DemoCatalog.Item> all = new ArrayList<>(DemoCatalog.ITEMS);
+    all.addAll(marketplace);
+    for (DemoCatalog.Item item : all) {
       OfferWrite w = item.write();
       priceMicros.put(key(item), w.price().micros());
       quantity.put(key(item), item.quantity());
       seed.add(new LedgerWrite(item.supplier(), w, System.nanoTime()));
     }
-    return vertx.eventBus().request(Addresses.LEDGER_COMMIT, new CommitRequest(seed), Addresses.LOCAL)
-        .compose(reply -> publishRate()).map(reply -> {
-      log.info("Demo catalog seeded: {} offers from {} suppliers; a simulated supplier now changes prices and stock "
-          + "every {} ms", seed.size(), DemoCatalog.ITEMS.stream().map(DemoCatalog.Item::supplier).distinct().count(),
-          intervalMs);
+    // In requests of at most a thousand writes, as ingest would send them.
+    Future<?> seeded = Future.succeededFuture();
+    for (int from = 0; from < seed.size(); from += 1000) {
+      List<LedgerWrite> part = seed.subList(from, Math.min(seed.size(), from + 1000));
+      seeded = seeded.compose(v -> vertx.eventBus().request(Addresses.LEDGER_COMMIT, new CommitRequest(part),
+          Addresses.LOCAL));
+    }
+    return seeded.compose(reply -> publishRate()).map(reply -> {
+      log.info("Demo catalog seeded: {} offers from {} suppliers and {} of {}; a simulated supplier now changes "
+          + "prices and stock every {} ms (the storefront: /demo/)", DemoCatalog.ITEMS.size(),
+          DemoCatalog.suppliers().size(), marketplace.size(), DemoCatalog.MARKETPLACE, intervalMs);
       timer = vertx.setPeriodic(intervalMs, t -> tick());
       rateTimer = vertx.setPeriodic(RATE_INTERVAL_MS, t -> moveRate());
       return null;
@@ -102,8 +115,15 @@ public final class DemoSupplierVerticle extends VerticleBase {
         .compose(v -> MarketChecks.ask(vertx)).mapEmpty();
   }
 
+  /** Changes one offer of the small catalog and, when there is one, one of the marketplace. */
   private void tick() {
-    DemoCatalog.Item item = DemoCatalog.ITEMS.get(random.nextInt(DemoCatalog.ITEMS.size()));
+    move(DemoCatalog.ITEMS.get(random.nextInt(DemoCatalog.ITEMS.size())));
+    if (!marketplace.isEmpty()) {
+      move(marketplace.get(random.nextInt(marketplace.size())));
+    }
+  }
+
+  private void move(DemoCatalog.Item item) {
     String key = key(item);
     long qty = quantity.get(key);
     OfferWrite write;

@@ -43,8 +43,9 @@ public final class FeedApi {
     if (request.method() != HttpMethod.GET || !PATH.equals(request.path()) || !request.canUpgradeToWebSocket()) {
       return false;
     }
+    boolean heartbeats = wantsHeartbeats(request);
     admit(request, (scope, release) -> request.toWebSocket()
-        .onSuccess(ws -> hub.accept(ws, scope, release))
+        .onSuccess(ws -> hub.accept(ws, scope, release, heartbeats))
         .onFailure(e -> {
           release.run();
           log.debug("WebSocket handshake failed: {}", e.getMessage());
@@ -54,9 +55,41 @@ public final class FeedApi {
 
   /** The feed's routes that are plain HTTP: the event stream, and the answer to a non-WebSocket GET. */
   public void mount(Router router) {
-    router.get(PATH).handler(ctx -> ErrorBody.send(ctx.response(), 400, "websocket_required",
-        "/v1/feed speaks WebSocket: connect with a WebSocket client (Upgrade: websocket), or use /v1/feed/sse"));
+    router.get(PATH).handler(this::notUpgraded);
     router.get(PATH + "/sse").handler(this::eventStream);
+  }
+
+  /**
+   * A GET of the WebSocket path without an upgrade. A browser cannot read why a WebSocket
+   * handshake was refused, so clients ask here: the token is checked as the handshake would check
+   * it (401, 403), and a good one is told that only the upgrade is missing (400), which means
+   * something between the client and the gateway drops upgrades.
+   */
+  private void notUpgraded(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    allowOrigin(request);
+    auth.storefront(request).onComplete(ar -> {
+      if (ar.failed()) {
+        refuse(request, ar.cause());
+      } else {
+        ErrorBody.send(ctx.response(), 400, "websocket_required", "/v1/feed speaks WebSocket: connect with a "
+            + "WebSocket client (Upgrade: websocket), or use /v1/feed/sse; the storefront token is good");
+      }
+    });
+  }
+
+  /** Lets a page of an allowed origin read the answer (EventSource and fetch honour it). */
+  private void allowOrigin(HttpServerRequest request) {
+    String origin = request.getHeader("Origin");
+    if (origin != null && auth.originAllowed(origin)) {
+      request.response().putHeader("Access-Control-Allow-Origin", origin).putHeader("Vary", "Origin");
+    }
+  }
+
+  /** {@code heartbeat=1} (or {@code true}): the client wants heartbeat frames it can see. */
+  private static boolean wantsHeartbeats(HttpServerRequest request) {
+    String value = request.getParam("heartbeat");
+    return "1".equals(value) || "true".equalsIgnoreCase(value);
   }
 
   private void eventStream(RoutingContext ctx) {
@@ -68,11 +101,9 @@ public final class FeedApi {
       ErrorBody.send(ctx.response(), 400, e.code(), e.getMessage());
       return;
     }
-    String origin = request.getHeader("Origin");
-    if (origin != null && auth.originAllowed(origin)) {
-      ctx.response().putHeader("Access-Control-Allow-Origin", origin).putHeader("Vary", "Origin");
-    }
-    admit(request, (scope, release) -> hub.acceptSse(request, op, scope, release));
+    allowOrigin(request);
+    boolean heartbeats = wantsHeartbeats(request);
+    admit(request, (scope, release) -> hub.acceptSse(request, op, scope, release, heartbeats));
   }
 
   /**

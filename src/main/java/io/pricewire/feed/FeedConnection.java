@@ -31,12 +31,18 @@ final class FeedConnection implements FeedChannel.Listener {
   /** When the storefront token expires, in loop nanos; 0 for never. */
   private final long expiresNanos;
   private final Runnable onClose;
+  /** The client asked for heartbeat frames besides the transport's own pings. */
+  private final boolean heartbeats;
   private long lastHeardNanos;
   private boolean closed;
 
-  /** @param onClose run once when the connection ends (releases its per-address count) */
-  FeedConnection(FeedHub hub, FeedChannel channel, Scope scope, Runnable onClose) {
+  /**
+   * @param onClose run once when the connection ends (releases its per-address count)
+   * @param heartbeats send a heartbeat frame at the start and with every ping
+   */
+  FeedConnection(FeedHub hub, FeedChannel channel, Scope scope, Runnable onClose, boolean heartbeats) {
     this.hub = hub;
+    this.heartbeats = heartbeats;
     this.channel = channel;
     this.scope = scope;
     this.onClose = onClose;
@@ -50,6 +56,13 @@ final class FeedConnection implements FeedChannel.Listener {
 
   void start() {
     channel.start(this);
+    heartbeat();
+  }
+
+  private void heartbeat() {
+    if (heartbeats) {
+      send(FeedProtocol.heartbeat(hub.settings().pingIntervalMs()));
+    }
   }
 
   Outbox outbox() {
@@ -230,6 +243,7 @@ final class FeedConnection implements FeedChannel.Listener {
     sub.load(part);
     hub.index(sub, fresh);
     load(sub, part, -1, false);
+    hub.metrics().interestAdds.increment();
   }
 
   private void remove(ClientOp.Remove op) throws ProtocolError {
@@ -241,6 +255,7 @@ final class FeedConnection implements FeedChannel.Listener {
     hub.unindex(sub, gone);
     outbox.drop(sub.shrink(gone));
     send(FeedProtocol.removed(sub.id(), hub.epoch(), sub.resumePoint()));
+    hub.metrics().interestRemoves.increment();
   }
 
   private static <T> Set<T> intersect(Set<T> a, Set<T> b) {
@@ -362,6 +377,7 @@ final class FeedConnection implements FeedChannel.Listener {
       close(CloseCodes.HEARTBEAT_TIMEOUT, "no answer to pings; reconnect and resume");
     } else if (pingDue) {
       outbox.ping();
+      heartbeat();
       for (Subscription sub : subscriptions.values()) {
         sub.forgetEndedWindows(now);
       }

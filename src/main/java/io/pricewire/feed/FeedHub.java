@@ -139,13 +139,18 @@ public final class FeedHub {
    *
    * @param onClose run once when the connection ends (releases its per-address count)
    */
-  public void accept(ServerWebSocket ws, Scope scope, Runnable onClose) {
-    accept(new WebSocketChannel(ws, settings.maxFrameBytes(), deflation), scope, onClose);
+  public void accept(ServerWebSocket ws, Scope scope, Runnable onClose, boolean heartbeats) {
+    accept(new WebSocketChannel(ws, settings.maxFrameBytes(), deflation), scope, onClose, heartbeats);
   }
 
   /** Takes over a connection on any transport; returns it (for tests that drive the core). */
   FeedConnection accept(FeedChannel channel, Scope scope, Runnable onClose) {
-    FeedConnection c = new FeedConnection(this, channel, scope, onClose);
+    return accept(channel, scope, onClose, false);
+  }
+
+  /** @param heartbeats the client asked for heartbeat frames ({@code heartbeat=1}) */
+  FeedConnection accept(FeedChannel channel, Scope scope, Runnable onClose, boolean heartbeats) {
+    FeedConnection c = new FeedConnection(this, channel, scope, onClose, heartbeats);
     connections.add(c);
     c.meters().connections.incrementAndGet();
     c.start();
@@ -158,7 +163,8 @@ public final class FeedHub {
   }
 
   /** Serves {@code GET /v1/feed/sse} for an authenticated client: one subscription, as an event stream. */
-  public void acceptSse(HttpServerRequest request, ClientOp.Subscribe op, Scope scope, Runnable onClose) {
+  public void acceptSse(HttpServerRequest request, ClientOp.Subscribe op, Scope scope, Runnable onClose,
+      boolean heartbeats) {
     Set<String> named = new TreeSet<>(op.interest().suppliers());
     op.interest().skus().forEach(k -> named.add(k.supplier()));
     Set<String> outside = scope.outside(named);
@@ -178,7 +184,7 @@ public final class FeedHub {
         return;
       }
     }
-    accept(new SseChannel(request, this::epoch, settings.sseRetryMs()), scope, onClose).act(op);
+    accept(new SseChannel(request, this::epoch, settings.sseRetryMs()), scope, onClose, heartbeats).act(op);
   }
 
   void remove(FeedConnection c) {

@@ -120,6 +120,8 @@ public final class FeedMetrics {
   final Counter conflated;
   final Counter slowCloses;
   final Counter faults;
+  final Counter interestAdds;
+  final Counter interestRemoves;
   final Counter projections;
   final Counter reprices;
   final Counter repriced;
@@ -149,6 +151,8 @@ public final class FeedMetrics {
     conflated = Counter.builder("pricewire.feed.conflated")
         .description("Changes merged into a state already waiting for a slow client")
         .register(registry);
+    interestAdds = interestCounter(registry, "add");
+    interestRemoves = interestCounter(registry, "remove");
     slowCloses = Counter.builder("pricewire.feed.slow.closes")
         .description("Clients closed for taking no data within PRICEWIRE_FEED_SLOW_TIMEOUT_MS")
         .register(registry);
@@ -179,6 +183,14 @@ public final class FeedMetrics {
         .description("Time from the ingest request being received to the frame with the update being written to a "
             + "client (one sample per frame, its oldest update)")
         .serviceLevelObjectives(FRESHNESS_BUCKETS)
+        .register(registry);
+  }
+
+  private static Counter interestCounter(MeterRegistry registry, String op) {
+    return Counter.builder("pricewire.feed.interest.changes")
+        .description("add and remove operations that grew or shrank a live subscription (listing pages that "
+            + "scroll)")
+        .tag("op", op)
         .register(registry);
   }
 

@@ -222,6 +222,15 @@ public final class FeedProtocol {
     return f.encode();
   }
 
+  /**
+   * The heartbeat a client asked for ({@code heartbeat=1}): browsers do not show WebSocket pings
+   * or SSE comments to pages, so a client that must notice a dead connection needs a frame it can
+   * see, and the interval to expect it at.
+   */
+  public static String heartbeat(long intervalMs) {
+    return new JsonObject().put("type", "heartbeat").put("interval_ms", intervalMs).encode();
+  }
+
   public static String unsubscribed(String id) {
     return new JsonObject().put("type", "unsubscribed").put("id", id).encode();
   }

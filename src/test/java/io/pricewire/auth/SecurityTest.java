@@ -21,6 +21,7 @@ import io.vertx.ext.auth.PubSecKeyOptions;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -170,6 +171,36 @@ class SecurityTest {
       assertThat(byHeader.next().getString("type")).isEqualTo("pong");
       byQuery.send(new JsonObject().put("op", "ping"));
       assertThat(byQuery.next().getString("type")).isEqualTo("pong");
+    }
+  }
+
+  @Test
+  @DisplayName("a plain GET of the feed tells why a handshake would fail: 401 for a bad token, 403 for an origin, "
+      + "400 websocket_required for a good one")
+  void handshakeProbe() {
+    try (Http open = new Http(clients, gateway.port())) {
+      HttpResponse<Buffer> none = open.get("/v1/feed");
+      assertThat(none.statusCode()).isEqualTo(401);
+      assertThat(none.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("unauthorized");
+      HttpResponse<Buffer> bad = open.get("/v1/feed?access_token=not-a-jwt");
+      assertThat(bad.statusCode()).isEqualTo(401);
+      assertThat(bad.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("invalid_token");
+      HttpResponse<Buffer> good = open.get("/v1/feed?access_token=" + token("*", 60));
+      assertThat(good.statusCode()).isEqualTo(400);
+      assertThat(good.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("websocket_required");
+    }
+    WebClient web = WebClient.create(clients);
+    try {
+      HttpResponse<Buffer> evil = web.get(gateway.port(), "127.0.0.1", "/v1/feed?access_token=" + token("*", 60))
+          .putHeader("Origin", "https://evil.example.com").send().await();
+      assertThat(evil.statusCode()).isEqualTo(403);
+      assertThat(evil.getHeader("Access-Control-Allow-Origin")).isNull();
+      HttpResponse<Buffer> shop = web.get(gateway.port(), "127.0.0.1", "/v1/feed?access_token=" + token("*", 60))
+          .putHeader("Origin", "https://shop.example.com").send().await();
+      assertThat(shop.statusCode()).isEqualTo(400);
+      assertThat(shop.getHeader("Access-Control-Allow-Origin")).isEqualTo("https://shop.example.com");
+    } finally {
+      web.close();
     }
   }
 

@@ -93,4 +93,41 @@ class HeartbeatTest {
       assertThat(c.next().getString("type")).isEqualTo("pong");
     }
   }
+
+  @Test
+  @DisplayName("a WebSocket client that asks for heartbeats gets one at once and then one per ping interval")
+  void heartbeatFramesOnWebSocket() {
+    try (FeedClient c = FeedClient.connect(clients, gateway.port(), new io.vertx.core.http.WebSocketClientOptions(),
+        null, "heartbeat=1")) {
+      for (int i = 0; i < 3; i++) {
+        io.vertx.core.json.JsonObject beat = c.next();
+        assertThat(beat.getString("type")).isEqualTo("heartbeat");
+        assertThat(beat.getLong("interval_ms")).isEqualTo(100L);
+      }
+      c.send(new io.vertx.core.json.JsonObject().put("op", "ping").put("id", "p"));
+      io.vertx.core.json.JsonObject next = c.next();
+      while ("heartbeat".equals(next.getString("type"))) {
+        next = c.next();
+      }
+      assertThat(next.getString("type")).isEqualTo("pong");
+    }
+    try (FeedClient plain = FeedClient.connect(clients, gateway.port())) {
+      plain.send(new io.vertx.core.json.JsonObject().put("op", "ping"));
+      assertThat(plain.next().getString("type")).as("no heartbeat frames unless asked").isEqualTo("pong");
+      assertThat(plain.poll(500)).as("no heartbeat frames unless asked").isNull();
+    }
+  }
+
+  @Test
+  @DisplayName("an SSE client that asks for heartbeats gets them as events a page can see, before its snapshot")
+  void heartbeatEventsOnSse() {
+    try (io.pricewire.support.SseClient sse = io.pricewire.support.SseClient.connect(clients, gateway.port(),
+        "suppliers=hb-nobody&heartbeat=1", null)) {
+      assertThat(sse.next().data().getString("type")).isEqualTo("heartbeat");
+      assertThat(sse.next().data().getString("type")).isEqualTo("snapshot");
+      io.vertx.core.json.JsonObject beat = sse.next().data();
+      assertThat(beat.getString("type")).isEqualTo("heartbeat");
+      assertThat(beat.getLong("interval_ms")).isEqualTo(100L);
+    }
+  }
 }

@@ -229,3 +229,184 @@ export async function startGateway(options = {}) {
   };
   return gateway;
 }
+
+// ---- the network between a client and the gateway (added for the JavaScript client's tests) ----
+
+/**
+ * A TCP proxy to a local port, whose connections the test can break: `mode('forward')` (the
+ * default), `mode('silent')` (stops forwarding in both directions but keeps every socket open,
+ * holding what arrives; `forward` then delivers it, so a handshake begun while silent completes),
+ * `mode('refuse')` (new connections are closed at once), `drop()` (destroys every open
+ * connection abruptly), `dropOne(random)` (one of them). `connections` counts those accepted.
+ */
+export async function tcpProxy(targetPort) {
+  const { createServer: createTcpServer, connect } = await import('node:net');
+  const pairs = new Set();
+  let current = 'forward';
+  let connections = 0;
+  const server = createTcpServer((client) => {
+    if (current === 'refuse') {
+      client.destroy();
+      return;
+    }
+    connections++;
+    const upstream = connect(targetPort, '127.0.0.1');
+    const pair = { client, upstream, held: [] };
+    pairs.add(pair);
+    const relay = (from, to) => from.on('data', (chunk) => {
+      if (current === 'silent') pair.held.push([to, chunk]);
+      else to.write(chunk);
+    });
+    relay(client, upstream);
+    relay(upstream, client);
+    const end = () => {
+      pairs.delete(pair);
+      client.destroy();
+      upstream.destroy();
+    };
+    for (const s of [client, upstream]) {
+      s.on('error', end);
+      s.on('close', end);
+    }
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  const port = server.address().port;
+  return {
+    port,
+    http: `http://127.0.0.1:${port}`,
+    get connections() { return connections; },
+    get open() { return pairs.size; },
+    mode(next) {
+      current = next;
+      if (next === 'forward') {
+        for (const pair of pairs) {
+          for (const [to, chunk] of pair.held) to.write(chunk);
+          pair.held = [];
+        }
+      }
+    },
+    drop() {
+      for (const pair of [...pairs]) pair.client.destroy();
+    },
+    dropOne(random = Math.random) {
+      const all = [...pairs];
+      if (all.length) all[Math.floor(random() * all.length)].client.destroy();
+      return all.length > 0;
+    },
+    async close() {
+      current = 'refuse';
+      for (const pair of [...pairs]) pair.client.destroy();
+      await new Promise((ok) => server.close(ok));
+    },
+  };
+}
+
+/**
+ * An HTTP proxy that forwards plain requests to a local port and streams the answers back (an
+ * event stream goes through as it is written) but drops every WebSocket upgrade, like a proxy
+ * that does not carry WebSocket. `upgrades` counts the upgrades it dropped.
+ */
+export async function upgradeDroppingProxy(targetPort) {
+  const http = await import('node:http');
+  let upgrades = 0;
+  const open = new Set();
+  const server = http.createServer((req, res) => {
+    const upstream = http.request({
+      host: '127.0.0.1', port: targetPort, method: req.method, path: req.url, headers: req.headers,
+    }, (answer) => {
+      res.writeHead(answer.statusCode, answer.headers);
+      res.flushHeaders();
+      answer.pipe(res);
+    });
+    open.add(res);
+    res.on('close', () => {
+      open.delete(res);
+      upstream.destroy();
+    });
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
+  server.on('upgrade', (req, socket) => {
+    upgrades++;
+    socket.destroy();
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  const port = server.address().port;
+  return {
+    port,
+    http: `http://127.0.0.1:${port}`,
+    get upgrades() { return upgrades; },
+    async close() {
+      for (const res of open) res.destroy();
+      server.closeAllConnections?.();
+      await new Promise((ok) => server.close(ok));
+    },
+  };
+}
+
+/** Whether an interest ({suppliers, skus, categories}; skus as 'supplier:sku') names an offer. */
+export function interestMatches(interest, offer) {
+  return (interest.suppliers ?? []).includes(offer.supplier)
+    || (interest.skus ?? []).includes(`${offer.supplier}:${offer.sku}`)
+    || (offer.category != null && (interest.categories ?? []).includes(offer.category));
+}
+
+/**
+ * The gateway's state for an interest, from a GET of every offer in `keys` ('supplier:sku'):
+ * a Map of the offers in it, as the ingest API shows them.
+ */
+export async function expectedOffers(gateway, keys, interest) {
+  const expected = new Map();
+  for (const key of keys) {
+    const colon = key.indexOf(':');
+    const offer = await gateway.offer(key.slice(0, colon), key.slice(colon + 1));
+    if (offer && interestMatches(interest, offer)) expected.set(key, offer);
+  }
+  return expected;
+}
+
+/**
+ * What differs between a client's map and the gateway's state (empty when they agree): keys
+ * missing or extra, and offers whose version, seq or fields differ. The feed's offers carry a
+ * `market` object when a market is set; it is checked for its id only.
+ */
+export function differences(held, expected, market) {
+  const out = [];
+  for (const key of expected.keys()) if (!held.has(key)) out.push(`missing ${key}`);
+  for (const key of held.keys()) if (!expected.has(key)) out.push(`extra ${key}`);
+  for (const [key, want] of expected) {
+    const got = held.get(key);
+    if (!got) continue;
+    for (const field of ['version', 'seq', 'price', 'availability', 'quantity', 'category', 'title']) {
+      if (JSON.stringify(got[field]) !== JSON.stringify(want[field])) {
+        out.push(`${key}.${field}: ${JSON.stringify(got[field])} != ${JSON.stringify(want[field])}`);
+      }
+    }
+    if (market && got.market?.id !== market) out.push(`${key}.market: ${JSON.stringify(got.market)}`);
+  }
+  return out;
+}
+
+/**
+ * A subclass of a WebSocket class (the `ws` package's) that keeps every instance, with the
+ * frames it sent (`sent`, parsed) and received (`received`), so that a test can see what a
+ * client said and break one connection (`terminate()`).
+ */
+export function recordingWebSocket(WebSocketClass) {
+  const instances = [];
+  class RecordingWebSocket extends WebSocketClass {
+    constructor(...args) {
+      super(...args);
+      this.sent = [];
+      this.received = [];
+      this.addEventListener('message', (e) => this.received.push(JSON.parse(e.data)));
+      instances.push(this);
+    }
+
+    send(data, ...rest) {
+      this.sent.push(JSON.parse(data));
+      return super.send(data, ...rest);
+    }
+  }
+  return { WebSocket: RecordingWebSocket, instances };
+}

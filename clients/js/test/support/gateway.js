@@ -169,6 +169,16 @@ export async function startGateway(options = {}) {
       return (await r.json()).token;
     },
 
+    /** A request to the admin API on the ops port; answers the status and the JSON body. */
+    async admin(method, path, body) {
+      const r = await fetch(`${ops}${path}`, {
+        method,
+        headers: { Authorization: `Bearer ${admin}`, 'Content-Type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      return { status: r.status, body: await r.json() };
+    },
+
     /** Posts offers as their supplier; answers the per-item results. */
     async post(supplier, items) {
       const r = await fetch(`${http}/v1/suppliers/${supplier}/offers`, {

@@ -1,5 +1,6 @@
 // The client on WebSocket against a real gateway: snapshot and updates, resume after a dropped
-// connection, add and remove on live subscriptions, and dead connections found by heartbeats.
+// connection, add and remove on live subscriptions, dead connections found by heartbeats, and
+// the browser's online, offline and visibility events.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
@@ -154,6 +155,11 @@ test('add and remove on a live subscription; many subscriptions on one connectio
   await Promise.all([listing.ready, wines.ready, beta.ready]);
   assert.deepEqual([...listing.offers.keys()], ['gamma-wines:icewine']);
 
+  // A page's listener that throws breaks neither the client nor the listeners after it.
+  const reported = [];
+  const consoleError = console.error;
+  console.error = (...args) => reported.push(args);
+  const unhook = listing.on('snapshot', () => { throw new Error('a bug in the page'); });
   const snapshots = [];
   const updates = [];
   listing.on('snapshot', (e) => snapshots.push(e));
@@ -162,6 +168,9 @@ test('add and remove on a live subscription; many subscriptions on one connectio
   await until(() => snapshots.length === 1, 'the added snapshot');
   assert.equal(snapshots[0].added, true);
   assert.deepEqual(snapshots[0].offers.map((o) => o.sku).sort(), ['cider', 'red', 'white']);
+  console.error = consoleError;
+  assert.equal(reported[0][1].message, 'a bug in the page');
+  unhook();
   assert.deepEqual([...listing.offers.keys()].sort(),
     ['gamma-wines:cider', 'gamma-wines:icewine', 'gamma-wines:red', 'gamma-wines:white']);
   const seqAfterAdd = listing.seq;
@@ -220,4 +229,63 @@ test('heartbeats: a connection that goes silent is noticed, replaced, and resume
   assert.ok(sub.seq >= items[0].seq);
   assert.equal(snapshots.at(-1).resumed, true);
   assert.ok(instances.at(-1).sent[0].since, 'resubscribed with since');
+});
+
+test("the browser's online, offline and visibilitychange events: offline waits, the others reconnect at once", async () => {
+  // A browser's globals, for the feed made below (it looks for them when made).
+  const win = new EventTarget();
+  const doc = Object.assign(new EventTarget(), { visibilityState: 'visible' });
+  const names = ['addEventListener', 'removeEventListener', 'document', 'navigator'];
+  const saved = names.map((name) => Object.getOwnPropertyDescriptor(globalThis, name));
+  const define = (name, value) => Object.defineProperty(globalThis, name, { value, configurable: true, writable: true });
+  define('addEventListener', win.addEventListener.bind(win));
+  define('removeEventListener', win.removeEventListener.bind(win));
+  define('document', doc);
+  define('navigator', { onLine: false });
+  try {
+    const p = await proxy();
+    const { WebSocket: Recording, instances } = recordingWebSocket(WebSocket);
+    // Back-off delays far longer than the test's deadlines: only the events can bring it back.
+    const f = feed({ url: p.http, WebSocket: Recording, minDelayMs: 120000, maxDelayMs: 120000 });
+    const states = [];
+    f.on('state', (e) => states.push(e.state));
+    const sub = f.subscribe({ suppliers: ['alpha-foods'] });
+    await until(() => f.state === 'offline', 'offline while the browser says so');
+    assert.equal(instances.length, 0, 'no attempt while offline');
+
+    globalThis.navigator.onLine = true;
+    win.dispatchEvent(new Event('online'));
+    await sub.ready;
+    assert.equal(f.state, 'live');
+
+    // Dropped while the tab is hidden: it waits for the (long) back-off...
+    doc.visibilityState = 'hidden';
+    instances.at(-1).terminate();
+    await until(() => f.state === 'reconnecting', 'the drop');
+    // ...until the tab shows again.
+    doc.visibilityState = 'visible';
+    doc.dispatchEvent(new Event('visibilitychange'));
+    await until(() => f.state === 'live', 'the reconnection when the tab shows');
+    assert.equal(instances.length, 2);
+
+    // Dropped, then the browser goes offline: no attempts until it is back.
+    p.mode('refuse');
+    instances.at(-1).terminate();
+    await until(() => f.state === 'reconnecting', 'the second drop');
+    globalThis.navigator.onLine = false;
+    win.dispatchEvent(new Event('offline'));
+    assert.equal(f.state, 'offline');
+    p.mode('forward');
+    globalThis.navigator.onLine = true;
+    win.dispatchEvent(new Event('online'));
+    await until(() => f.state === 'live', 'the reconnection when back online');
+    assert.deepEqual(states, ['offline', 'connecting', 'live', 'reconnecting', 'connecting', 'live', 'reconnecting',
+      'offline', 'connecting', 'live']);
+    f.close();
+  } finally {
+    names.forEach((name, i) => {
+      if (saved[i]) Object.defineProperty(globalThis, name, saved[i]);
+      else delete globalThis[name];
+    });
+  }
 });

@@ -143,3 +143,27 @@ test('a transient refusal (no exchange rate for the market yet) is retried until
   }
   assert.equal(refusedAttempts.instances.length, 1, 'still no attempt after the refused token');
 });
+
+test('a page of an origin the gateway does not allow: closed with 403 origin_not_allowed', async () => {
+  const strict = await startGateway({ env: { PRICEWIRE_ALLOWED_ORIGINS: 'https://shop.example.com' } });
+  // What a browser on another site sends: its Origin on the handshake and on the probe.
+  const origin = 'https://elsewhere.example.com';
+  class ElsewhereWebSocket extends WebSocket {
+    constructor(url) {
+      super(url, { origin });
+    }
+  }
+  const f = new Pricewire({
+    url: strict.http, token: await strict.token(), WebSocket: ElsewhereWebSocket,
+    fetch: (url, init) => fetch(url, { ...init, headers: { Origin: origin } }),
+  });
+  try {
+    const event = await closedEvent(f);
+    assert.equal(event.code, 403);
+    assert.equal(event.error, 'origin_not_allowed');
+    assert.match(event.reason, /PRICEWIRE_ALLOWED_ORIGINS/);
+  } finally {
+    f.close();
+    await strict.stop();
+  }
+});

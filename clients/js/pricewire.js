@@ -13,9 +13,6 @@
  * @module pricewire
  */
 
-/** Feed states, for the `state` property and the `state` event. */
-const STATES = ['connecting', 'live', 'reconnecting', 'offline', 'closed'];
-
 /** EventSource.CLOSED: the browser gave up on the stream (an HTTP error it will not show us). */
 const EVENT_SOURCE_CLOSED = 2;
 /** WebSocket.OPEN. */
@@ -452,12 +449,13 @@ class StreamLink {
  * One subscription: its interest, the offers in it, and its resume point. Made by
  * {@link Pricewire#subscribe}.
  *
- * Three interests are kept. `want` is what the page asked for (subscribe, then add and remove):
+ * Two interests matter. `want` is what the page asked for (subscribe, then add and remove):
  * offers are matched against it. `confirmed` is the part whose offers the map holds completely up
  * to the resume point (a complete subscribe snapshot, then each complete add): a resume asks for
  * it with `since`, and what else the page wants is added again after, since a resumed snapshot
  * would not carry the unchanged offers of an add that never completed. At most one add is on its
  * way at a time, so that a complete added snapshot says exactly which entries it completed.
+ * `subscribed` and `adding` are what the current connection was asked for.
  *
  * Events: `snapshot`, `update`, `reset`, `error` (see the README).
  */
@@ -487,6 +485,7 @@ class Subscription extends Emitter {
   #chunks = [];
   #retryTimer = null;
   #retries = 0;
+  #ready;
   #readyResolve;
   #readyReject;
   #isReady = false;
@@ -500,14 +499,18 @@ class Subscription extends Emitter {
     this.#locale = locale;
     this.#maxRate = maxRate;
     this.#want = interest;
-    /** Resolved with this subscription once its first complete snapshot was applied. */
-    this.ready = new Promise((resolve, reject) => {
+    this.#ready = new Promise((resolve, reject) => {
       this.#readyResolve = resolve;
       this.#readyReject = reject;
     });
     // A page that never awaits `ready` must not see an unhandled rejection when the
     // subscription ends first.
-    this.ready.catch(noop);
+    this.#ready.catch(noop);
+  }
+
+  /** @type {Promise<Subscription>} resolved once the first complete snapshot was applied */
+  get ready() {
+    return this.#ready;
   }
 
   /** The subscription's id (given, or generated). */

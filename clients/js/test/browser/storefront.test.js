@@ -22,9 +22,10 @@ before(async () => {
 });
 
 after(async () => {
-  for (const p of pages) p.assertClean();
   await browser?.close();
   await gateway?.stop();
+  // Everything is stopped first, so that a failed check leaves no gateway running.
+  for (const p of pages) p.assertClean();
 });
 
 async function open(path, options = {}) {
@@ -46,6 +47,19 @@ async function tabTo(page, selector) {
 }
 
 const byKey = (list) => new Map(list.map((c) => [c.key, c]));
+
+test('/demo/ is the storefront: the same page as /demo/index.html, and /demo goes there', { timeout: 120000 }, async () => {
+  const page = await fetch(`${gateway.http}/demo/index.html`);
+  assert.equal(page.status, 200);
+  assert.match(page.headers.get('content-type'), /^text\/html/);
+  const html = await page.text();
+  const root = await fetch(`${gateway.http}/demo/`, { redirect: 'manual' });
+  assert.equal(root.status, 200, `GET /demo/ answered ${root.status} ${root.headers.get('location') ?? ''}`);
+  assert.equal(await root.text(), html);
+  const bare = await fetch(`${gateway.http}/demo`, { redirect: 'manual' });
+  assert.ok([301, 302, 308].includes(bare.status) && bare.headers.get('location') === '/demo/',
+    `GET /demo answered ${bare.status} ${bare.headers.get('location')}`);
+});
 
 test('the snapshot: all ten demo offers as cards, prices as the gateway holds them, token from /demo/config.json and never shown', { timeout: 120000 }, async () => {
   const config = await (await fetch(`${gateway.http}/demo/config.json`)).json();

@@ -19,8 +19,11 @@ export const SCREENSHOTS = resolve(repoRoot, 'target/screenshots');
 export const DESKTOP = { width: 1280, height: 900 };
 export const PHONE = { width: 390, height: 844 };
 
-/** The storefront's first view. */
-export const HOME = process.env.PW_DEV_HOME || '/demo/';
+/**
+ * The storefront's first view, by its file name: the same page as `/demo/`, which the first test
+ * of storefront.test.js checks on its own (so that a fault of that route fails that test alone).
+ */
+export const HOME = '/demo/index.html';
 
 /** The demo catalog's ten offers (io.pricewire.demo.DemoCatalog), with their titles. */
 export const DEMO = [

@@ -21,9 +21,10 @@ before(async () => {
 });
 
 after(async () => {
-  for (const p of pages) p.assertClean();
   await browser?.close();
   await gateway?.stop();
+  // Everything is stopped first, so that a failed check leaves no gateway running.
+  for (const p of pages) p.assertClean();
 });
 
 async function open(path, viewport = DESKTOP) {

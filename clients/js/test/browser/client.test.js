@@ -17,9 +17,10 @@ before(async () => {
 });
 
 after(async () => {
-  p?.assertClean();
   await browser?.close();
   await gateway?.stop();
+  // Everything is stopped first, so that a failed check leaves no gateway running.
+  p?.assertClean();
 });
 
 /** The page's subscription: its offers as a Map, its interest and its resume point. */

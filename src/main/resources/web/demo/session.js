@@ -45,7 +45,8 @@ export async function connectWithToken({ token, fromConfig, open, askForToken, f
       return feed;
     }
     feed.close();
-    onRefused();
+    // The config's token cannot be replaced from the page: say so; any other is asked for again.
+    onRefused(fromConfig);
     if (fromConfig) return null;
     forgetToken();
     refusedOnce = true;

@@ -165,8 +165,9 @@ async function main() {
     },
     askForToken: (refused) => askForToken(prefs, refused),
     forgetToken,
-    onRefused: () => {
-      statusLine.textContent = t(prefs).tokenRefused;
+    onRefused: (final) => {
+      // Otherwise the form says it, beside the field.
+      if (final) statusLine.textContent = t(prefs).tokenRefused;
     },
   });
 }

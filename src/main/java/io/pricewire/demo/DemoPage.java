@@ -38,7 +38,14 @@ public final class DemoPage {
   }
 
   public void mount(Router router) {
-    router.get("/demo").handler(ctx -> ctx.redirect("/demo/"));
+    // The route "/demo" matches "/demo/" too: redirect only the path without the slash.
+    router.get("/demo").handler(ctx -> {
+      if ("/demo".equals(ctx.request().path())) {
+        ctx.redirect("/demo/");
+      } else {
+        ctx.next();
+      }
+    });
     router.get("/demo/config.json").handler(this::config);
     router.get("/demo/catalog.json").handler(ctx -> ctx.response()
         .putHeader("Content-Type", "application/json; charset=utf-8")
